@@ -1,0 +1,69 @@
+/// The stream's event names (API.md, "The stream") and the internal event types of
+/// `chat.events` they come from.
+public enum StreamEventName: String, Sendable, CaseIterable {
+    case messageCreated = "message.created"
+    case conversationCreated = "conversation.created"
+    case conversationUpdated = "conversation.updated"
+    case conversationRemoved = "conversation.removed"
+    case readUpdated = "read.updated"
+    case reset
+}
+
+/// `chat.events.type`: what happened in the database. Most map one-to-one to a stream event;
+/// membership and user/session changes steer the gateway and become other stream events.
+public enum StoredEventType: String, Sendable, CaseIterable {
+    case messageCreated = "message.created"
+    case conversationCreated = "conversation.created"
+    case conversationUpdated = "conversation.updated"
+    case memberAdded = "member.added"
+    case memberRemoved = "member.removed"
+    case readUpdated = "read.updated"
+    case userUpdated = "user.updated"
+    case sessionRevoked = "session.revoked"
+}
+
+/// `message.created` data: `{"conversation_id", "message"}`.
+public struct MessageCreatedData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var message: Message
+    public init(conversationID: String, message: Message) {
+        self.conversationID = conversationID
+        self.message = message
+    }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", message }
+}
+
+/// `conversation.created` / `conversation.updated` data: `{"conversation": {...}}`.
+public struct ConversationEventData: Encodable, Sendable, Equatable {
+    public var conversation: ConversationView
+    public init(conversation: ConversationView) { self.conversation = conversation }
+}
+
+/// `conversation.removed` data: `{"conversation_id"}`.
+public struct ConversationRemovedData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public init(conversationID: String) { self.conversationID = conversationID }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id" }
+}
+
+/// `read.updated` data, also the answer of `POST /v1/conversations/{id}/read`:
+/// `{"conversation_id", "last_read_seq", "unread_count"}`.
+public struct ReadState: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var lastReadSeq: Int64
+    public var unreadCount: Int
+    public init(conversationID: String, lastReadSeq: Int64, unreadCount: Int) {
+        self.conversationID = conversationID
+        self.lastReadSeq = lastReadSeq
+        self.unreadCount = unreadCount
+    }
+    enum CodingKeys: String, CodingKey {
+        case conversationID = "conversation_id", lastReadSeq = "last_read_seq", unreadCount = "unread_count"
+    }
+}
+
+/// `reset` data: `{"reason"}`: the client must refetch through the API.
+public struct ResetData: Codable, Sendable, Equatable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
