@@ -1,0 +1,111 @@
+import Foundation
+
+extension HTTPRequest {
+    /// Decodes the body as `T`, mapping every failure to the API.md error a client should see:
+    ///
+    /// | problem | answer |
+    /// |---|---|
+    /// | `Content-Type` not `application/json` (a `charset` other than UTF-8 included), or missing on a non-empty body | 415 `unsupported_media_type` |
+    /// | body not UTF-8 | 400 `bad_request` |
+    /// | not JSON, empty, trailing bytes, top level not an object | 400 `bad_request` |
+    /// | a required member missing, `null`, of the wrong type or an unusable value | 422 `invalid`, `field` = its path (`user_ids[1]`, `circle.name`) |
+    ///
+    /// Unknown members are ignored (API.md). What the values mean (lengths, control
+    /// characters in a message body) is the caller's to check: a `\u0000` escape decodes fine.
+    public func decodeJSON<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
+        try JSONBody.checkMediaType(headers["Content-Type"], bodyIsEmpty: body.isEmpty)
+        guard JSONBody.isValidUTF8(body) else { throw .badRequest("the body is not valid UTF-8") }
+        guard JSONBody.startsWithObject(body) else { throw .badRequest("the body must be a JSON object") }
+        do {
+            return try JSONBody.decoder.decode(T.self, from: Data(body))
+        } catch let error as DecodingError {
+            throw JSONBody.apiError(for: error)
+        } catch {
+            throw .badRequest("the body is not valid JSON")
+        }
+    }
+}
+
+/// The checks and error mapping behind `HTTPRequest.decodeJSON`.
+enum JSONBody {
+    /// Shared: decoding configuration never changes.
+    static let decoder = JSONDecoder()
+
+    /// `application/json`, parameters allowed (`; charset=utf-8`), media type case-insensitive
+    /// (RFC 9110 §8.3.1). A body-less request without a type passes, to fail as "not JSON".
+    static func checkMediaType(_ contentType: String?, bodyIsEmpty: Bool) throws(APIError) {
+        guard let contentType else {
+            if bodyIsEmpty { return }
+            throw .unsupportedMediaType("a request body needs Content-Type: application/json")
+        }
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
+        guard parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else {
+            throw .unsupportedMediaType()
+        }
+        for parameter in parts.dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            if pair.first == "charset", pair.count == 2, pair[1].trimmingCharacters(in: ["\""]) != "utf-8" {
+                throw .unsupportedMediaType("the body must be UTF-8 application/json")
+            }
+        }
+    }
+
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    /// The first byte after JSON white space (RFC 8259 §2) is `{`. Catches empty bodies and
+    /// arrays or scalars at the top level before the decoder reports them less clearly.
+    static func startsWithObject(_ bytes: [UInt8]) -> Bool {
+        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+    }
+
+    static func apiError(for error: DecodingError) -> APIError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalid(path(context.codingPath + [key]), "\(path(context.codingPath + [key])) is required")
+        case .valueNotFound(_, let context) where !context.codingPath.isEmpty:
+            return .invalid(path(context.codingPath), "\(path(context.codingPath)) must not be null")
+        case .typeMismatch(let type, let context) where !context.codingPath.isEmpty:
+            return .invalid(path(context.codingPath), "\(path(context.codingPath)) must be \(describe(type))")
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return .invalid(path(context.codingPath), "\(path(context.codingPath)) has an invalid value")
+        default:
+            return .badRequest("the body is not valid JSON")
+        }
+    }
+
+    /// `members[2].id`: member names joined by dots, array positions in brackets.
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let index = key.intValue, key.stringValue == "Index \(index)" {
+                out += "[\(index)]"
+            } else {
+                if !out.isEmpty { out += "." }
+                out += key.stringValue
+            }
+        }
+        return out
+    }
+
+    /// A client-facing name for the expected JSON type (never a Swift type name).
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type, is Substring.Type, is Character.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is any BinaryInteger.Type: "an integer"
+        case is any BinaryFloatingPoint.Type, is Decimal.Type: "a number"
+        case is [Any].Type: "an array"
+        default: type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// The per-request flow of `Router.handler`.
+extension Router {
+    func respond(to incoming: HTTPRequest, table: RouteTable) async -> HTTPResponse {
+        let start = ContinuousClock.now
+        var request = incoming
+        if request.requestID.isEmpty { request.requestID = RequestID.generate() }
+        var response: HTTPResponse
+        if let match = table.match(request.path) {
+            response = await dispatch(&request, match)
+        } else {
+            response = APIError.notFound("no route matches this path").response()
+        }
+        cors.apply(to: &response.headers, origin: request.headers["Origin"])
+        response.headers.set("X-Request-Id", request.requestID)
+        record(request, status: response.status, duration: ContinuousClock.now - start)
+        return response
+    }
+
+    /// Runs the endpoint `request.method` selects on a matched path, or answers `OPTIONS`
+    /// and 405 itself.
+    private func dispatch(_ request: inout HTTPRequest, _ match: RouteTable.Match) async -> HTTPResponse {
+        let node = match.node
+        guard let endpoint = node.endpoint(for: request.method) else {
+            request.route = node.endpoints[0].template.text
+            if request.method == .OPTIONS { return options(request, allow: node.allow) }
+            return APIError.methodNotAllowed(allow: [node.allow]).response()
+        }
+        request.route = endpoint.template.text
+        do {
+            request.pathParameters = try Router.decodeParameters(endpoint.template.parameterNames, match.values)
+            let response = try await endpoint.handler(request)
+            return request.method == .HEAD ? response.withoutStream() : response
+        } catch let error as APIError {
+            return error.response()
+        } catch {
+            logger.error("handler failed", [
+                "request_id": .string(request.requestID), "method": .string(request.method.rawValue),
+                "route": .string(request.route ?? ""), "error": .string(String(describing: error)),
+            ])
+            return APIError.internalError().response()
+        }
+    }
+
+    /// `OPTIONS` on a path without its own `OPTIONS` route: a CORS preflight, or else a plain
+    /// 204 listing the methods (RFC 9110 §9.3.7).
+    private func options(_ request: HTTPRequest, allow: String) -> HTTPResponse {
+        if let origin = request.headers["Origin"], request.headers.contains("Access-Control-Request-Method") {
+            return cors.preflight(origin: origin, allowMethods: allow)
+        }
+        var headers = HTTPHeaders()
+        headers.set("Allow", allow)
+        return .noContent(headers: headers)
+    }
+
+    /// `{name}` values, percent-decoded; a bad escape is a 400 naming the parameter.
+    static func decodeParameters(_ names: [String], _ values: [Substring]) throws(APIError) -> [String: String] {
+        var parameters: [String: String] = [:]
+        parameters.reserveCapacity(names.count)
+        for (name, raw) in zip(names, values) {
+            guard let value = PercentDecoding.decode(raw, plusIsSpace: false) else {
+                throw .badRequest("path parameter \(JSONString.quote(name)) is not valid percent-encoded UTF-8")
+            }
+            parameters[name] = value
+        }
+        return parameters
+    }
+
+    /// One access line and the request metrics. Labels stay bounded: the route template (not
+    /// the path), the method if standard, the status.
+    private func record(_ request: HTTPRequest, status: Int, duration: Duration) {
+        let route = request.route ?? "unmatched"
+        let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        if let metrics {
+            metrics.counter("http_requests_total", help: "HTTP requests by method, route template and status.",
+                            labels: ["method": method, "route": route, "status": String(status)]).increment()
+            metrics.histogram("http_request_duration_seconds", help: "Time to the response head, by method and route template.",
+                              labels: ["method": method, "route": route]).observe(seconds)
+        }
+        if logger.isEnabled(.info) {
+            logger.info("request", [
+                "request_id": .string(request.requestID), "method": .string(request.method.rawValue),
+                "path": .string(request.path), "route": .string(route), "status": .int(status),
+                "duration_ms": .double((seconds * 1_000_000).rounded() / 1000),
+            ])
+        }
+    }
+
+    private static let standardMethods: Set<HTTPMethod> = [.GET, .HEAD, .POST, .PUT, .PATCH, .DELETE, .OPTIONS]
+}
+
+extension HTTPResponse {
+    /// The answer to a `HEAD` served by a `GET` route: the same head, and never an opened
+    /// stream. (The server sends no body bytes for `HEAD`.)
+    func withoutStream() -> HTTPResponse {
+        guard case .eventStream = body else { return self }
+        return HTTPResponse(status: status, headers: headers, body: .bytes([]))
+    }
+}
