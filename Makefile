@@ -1,0 +1,10 @@
+# Shortcuts for the two commands; the scripts are the truth.
+.PHONY: test run
+
+## test: every test suite against a throwaway PostgreSQL (what CI runs)
+test:
+	scripts/test
+
+## run: both services with a private PostgreSQL and demo data, on 127.0.0.1:8080 and :8081
+run:
+	scripts/run
