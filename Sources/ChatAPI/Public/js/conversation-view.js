@@ -1,0 +1,334 @@
+// The open conversation: header, day-grouped history (older pages on scroll-up), live
+// messages, optimistic sends and the read marker.
+import { api } from './api.js';
+import { newClientID } from './client-id.js';
+import { Composer } from './composer.js';
+import { fillConversationHeader } from './conversation-header.js';
+import { renderTimeline } from './message-timeline.js';
+import { listHash, navigate } from './router.js';
+import { showError, showToast } from './toast.js';
+
+const PAGE_SIZE = 50;
+const NEAR_BOTTOM_PX = 48;
+const NEAR_TOP_PX = 120;
+
+function headerSignature(conversation) {
+  if (!conversation) return '';
+  const { title, custom_title, peer, circle, member_count, send_policy, can_send } = conversation;
+  return JSON.stringify({ title, custom_title, peer, circle, member_count, send_policy, can_send });
+}
+
+/** Shows one conversation at a time in the right-hand pane. */
+export class ConversationView {
+  conversationID = null;
+  #generation = 0;
+  #loaded = false;
+  #messages = [];
+  #messageIDs = new Set();
+  #liveBuffer = [];
+  #hasMore = false;
+  #loadingOlder = false;
+  #readSeqSent = 0;
+  /** Unsent messages per conversation, so a failed one survives leaving and coming back. */
+  #pendingByConversation = new Map();
+
+  constructor(pane, store) {
+    this.pane = pane;
+    this.store = store;
+    this.placeholder = pane.querySelector('.conversation-pane__placeholder');
+    store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
+    store.addEventListener('conversations', () => this.#conversationChanged());
+    document.addEventListener('visibilitychange', () => this.#maybeMarkRead());
+  }
+
+  /** Opens `id` (nothing to do when it is already open). */
+  async open(id) {
+    if (this.conversationID === id) return;
+    const generation = this.#startOver(id);
+    this.#build();
+    const cached = this.store.conversation(id);
+    if (cached) this.#showConversation(cached);
+    this.#setStatus('Loading messages…');
+    try {
+      const [conversation, page] = await Promise.all([this.store.refresh(id), api.messages(id, { limit: PAGE_SIZE })]);
+      if (generation !== this.#generation) return;
+      this.#showConversation(conversation);
+      this.#addMessages(page.items ?? []);
+      this.#hasMore = Boolean(page.has_more);
+      this.#loaded = true;
+      this.#addMessages(this.#liveBuffer.splice(0));
+      this.#render('bottom');
+      this.#updateStatus();
+      this.#focusStart();
+      await this.#fillViewport(generation);
+      this.#maybeMarkRead();
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      if (error.status === 404 || error.status === 403) {
+        showToast('This conversation is not available.');
+        navigate(listHash(cached?.kind));
+      } else {
+        showError(error);
+        this.#setStatus('Could not load the messages.');
+      }
+    }
+  }
+
+  /** Empties the pane (back to the list). */
+  close() {
+    this.#startOver(null);
+    this.pane.replaceChildren(this.placeholder);
+  }
+
+  /** Reloads the open conversation from scratch (after a stream `reset`). */
+  reload() {
+    const id = this.conversationID;
+    if (!id) return;
+    this.conversationID = null;
+    this.open(id);
+  }
+
+  /** A `message.created` event: appended once, whatever its origin (echo of our send, other tab, other user). */
+  receiveLive(conversationID, message) {
+    if (conversationID !== this.conversationID) return;
+    if (!this.#loaded) {
+      this.#liveBuffer.push(message);
+      return;
+    }
+    const newest = this.#messages.at(-1)?.seq ?? 0;
+    if (message.seq > newest + 1 && newest > 0) {
+      this.#fillGap(newest);
+      return;
+    }
+    const wasAtBottom = this.#isAtBottom();
+    this.#addMessages([message]);
+    this.#render(message.sender?.id === this.store.me?.id ? 'bottom' : 'auto');
+    if (!wasAtBottom && message.sender?.id !== this.store.me?.id) this.jumpButton.hidden = false;
+    this.#maybeMarkRead();
+  }
+
+  #startOver(id) {
+    this.conversationID = id;
+    this.#loaded = false;
+    this.#messages = [];
+    this.#messageIDs = new Set();
+    this.#liveBuffer = [];
+    this.#hasMore = false;
+    this.#loadingOlder = false;
+    this.#readSeqSent = 0;
+    return ++this.#generation;
+  }
+
+  #build() {
+    const content = document.getElementById('conversation-template').content.cloneNode(true);
+    this.header = content.querySelector('.conversation-header');
+    this.timeline = content.querySelector('.timeline');
+    this.days = content.querySelector('.timeline__days');
+    this.status = content.querySelector('.timeline__status');
+    this.jumpButton = content.querySelector('.jump-to-latest');
+    this.notice = content.querySelector('.send-notice');
+    this.composerForm = content.querySelector('.composer');
+    this.composer = new Composer(this.composerForm, (body) => this.#send(body));
+    this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
+    this.jumpButton.addEventListener('click', () => {
+      this.#scrollToBottom();
+      this.#maybeMarkRead();
+    });
+    this.pane.replaceChildren(content);
+  }
+
+  #showConversation(conversation) {
+    this.conversation = conversation;
+    this.isCircle = conversation.kind === 'circle';
+    fillConversationHeader(this.header, conversation);
+    const canSend = conversation.can_send !== false;
+    this.composerForm.hidden = !canSend;
+    this.notice.hidden = canSend;
+    this.notice.textContent = conversation.send_policy === 'admins_only'
+      ? 'Only admins can send messages in this chat.'
+      : 'You cannot send messages in this chat.';
+  }
+
+  /** Redraws the header and composer when what they show changed (title, policy, members...). */
+  #conversationChanged() {
+    if (!this.conversationID || !this.header) return;
+    const conversation = this.store.conversation(this.conversationID);
+    if (conversation && headerSignature(conversation) !== headerSignature(this.conversation)) {
+      this.#showConversation(conversation);
+    }
+  }
+
+  #focusStart() {
+    if (!this.composerForm.hidden) this.composer.focus();
+    else this.timeline.focus({ preventScroll: true });
+  }
+
+  #pending() {
+    if (!this.#pendingByConversation.has(this.conversationID)) this.#pendingByConversation.set(this.conversationID, []);
+    return this.#pendingByConversation.get(this.conversationID);
+  }
+
+  #addMessages(messages) {
+    const me = this.store.me?.id;
+    const pending = this.#pending();
+    let outOfOrder = false;
+    for (const message of messages) {
+      if (message.client_id && message.sender?.id === me) {
+        const index = pending.findIndex((item) => item.client_id === message.client_id);
+        if (index >= 0) pending.splice(index, 1);
+      }
+      if (this.#messageIDs.has(message.id)) continue;
+      this.#messageIDs.add(message.id);
+      if (this.#messages.length > 0 && message.seq < this.#messages.at(-1).seq) outOfOrder = true;
+      this.#messages.push(message);
+    }
+    if (outOfOrder) this.#messages.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Renders and keeps the reader's place: 'bottom' scrolls down, 'prepend' keeps the view still, 'auto' follows when at the bottom. */
+  #render(mode) {
+    const wasAtBottom = this.#isAtBottom();
+    const fromBottom = this.timeline.scrollHeight - this.timeline.scrollTop;
+    renderTimeline(this.days, [...this.#messages, ...this.#pending()], {
+      me: this.store.me,
+      isCircle: this.isCircle,
+      onRetry: (message) => this.#deliver(message, this.conversationID),
+    });
+    if (mode === 'bottom' || (mode === 'auto' && wasAtBottom)) this.#scrollToBottom();
+    else if (mode === 'prepend') this.timeline.scrollTop = this.timeline.scrollHeight - fromBottom;
+  }
+
+  #scrollToBottom() {
+    this.timeline.scrollTop = this.timeline.scrollHeight;
+    this.jumpButton.hidden = true;
+  }
+
+  #isAtBottom() {
+    const { scrollHeight, scrollTop, clientHeight } = this.timeline;
+    return scrollHeight - scrollTop - clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  #onScroll() {
+    if (this.#isAtBottom()) this.jumpButton.hidden = true;
+    if (this.timeline.scrollTop < NEAR_TOP_PX) this.#loadOlder(this.#generation);
+    this.#maybeMarkRead();
+  }
+
+  #setStatus(text) {
+    this.status.textContent = text;
+  }
+
+  #updateStatus() {
+    if (this.#hasMore) this.#setStatus('');
+    else this.#setStatus(this.#messages.length === 0 ? 'No messages yet. Say hello!' : 'This is the beginning of the conversation.');
+  }
+
+  async #loadOlder(generation) {
+    if (!this.#loaded || !this.#hasMore || this.#loadingOlder) return;
+    const oldest = this.#messages[0]?.seq;
+    if (!oldest) return;
+    this.#loadingOlder = true;
+    this.#setStatus('Loading earlier messages…');
+    try {
+      const page = await api.messages(this.conversationID, { before: oldest, limit: PAGE_SIZE });
+      if (generation !== this.#generation) return;
+      this.#addMessages(page.items ?? []);
+      this.#hasMore = Boolean(page.has_more);
+      this.#render('prepend');
+    } catch (error) {
+      if (generation === this.#generation) showError(error);
+    } finally {
+      if (generation === this.#generation) {
+        this.#loadingOlder = false;
+        this.#updateStatus();
+      }
+    }
+  }
+
+  /** Loads older pages until the history fills the pane (or there is no more). */
+  async #fillViewport(generation) {
+    while (generation === this.#generation && this.#hasMore
+      && this.timeline.scrollHeight <= this.timeline.clientHeight + NEAR_TOP_PX) {
+      const before = this.#messages.length;
+      await this.#loadOlder(generation);
+      if (this.#messages.length === before) return;
+    }
+  }
+
+  /** A live message skipped some seqs (events are in order, so rarely): fetch what is missing. */
+  async #fillGap(after) {
+    const generation = this.#generation;
+    try {
+      let cursor = after;
+      for (;;) {
+        const page = await api.messages(this.conversationID, { after: cursor, limit: 100 });
+        if (generation !== this.#generation) return;
+        this.#addMessages(page.items ?? []);
+        cursor = this.#messages.at(-1)?.seq ?? cursor;
+        if (!page.has_more || (page.items ?? []).length === 0) break;
+      }
+      this.#render('auto');
+      this.#maybeMarkRead();
+    } catch (error) {
+      if (generation === this.#generation) showError(error);
+    }
+  }
+
+  #isReading() {
+    return this.#loaded && document.visibilityState === 'visible' && this.#isAtBottom();
+  }
+
+  /** Advances the read marker when the newest message is on screen in a visible tab. */
+  async #maybeMarkRead() {
+    if (!this.conversationID || !this.#isReading()) return;
+    const newest = this.#messages.at(-1);
+    if (!newest) return;
+    const conversation = this.store.conversation(this.conversationID);
+    if (newest.seq <= Math.max(conversation?.last_read_seq ?? 0, this.#readSeqSent)) return;
+    this.#readSeqSent = newest.seq;
+    const id = this.conversationID;
+    try {
+      this.store.applyRead(await api.markRead(id, newest.seq));
+    } catch (error) {
+      if (id === this.conversationID) this.#readSeqSent = 0;
+      showError(error);
+    }
+  }
+
+  #send(body) {
+    const me = this.store.me;
+    const message = {
+      client_id: newClientID(),
+      body,
+      sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
+      created_at: new Date().toISOString(),
+      status: 'sending',
+    };
+    this.#pending().push(message);
+    this.#render('bottom');
+    this.#deliver(message, this.conversationID);
+  }
+
+  /** Posts a local message; a retry reuses its client_id, so the server stores it once. */
+  async #deliver(message, conversationID) {
+    message.status = 'sending';
+    if (conversationID === this.conversationID) this.#render('auto');
+    try {
+      const stored = await api.sendMessage(conversationID, message.body, message.client_id);
+      this.store.applyMessage(conversationID, stored);
+      if (conversationID === this.conversationID && this.#loaded) {
+        this.#addMessages([stored]);
+        this.#render('auto');
+      } else {
+        const pending = this.#pendingByConversation.get(conversationID) ?? [];
+        const index = pending.indexOf(message);
+        if (index >= 0) pending.splice(index, 1);
+      }
+    } catch (error) {
+      message.status = 'failed';
+      if (conversationID === this.conversationID) this.#render('auto');
+      showError(error);
+      if (error.code === 'send_forbidden') this.store.refresh(conversationID).catch(() => {});
+    }
+  }
+}
