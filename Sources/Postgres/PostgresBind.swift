@@ -6,6 +6,12 @@ public struct PostgresBind: Sendable, Hashable {
     /// The parameter's type OID, or 0 for "infer from the query".
     public var typeOID: UInt32
 
+    /// A parameter from its parts.
+    public init(text: String?, typeOID: UInt32) {
+        self.text = text
+        self.typeOID = typeOID
+    }
+
     /// Encodes `value` (nil is NULL, sent untyped).
     public init(_ value: (any PostgresBindable)?) {
         self.text = value?.postgresText

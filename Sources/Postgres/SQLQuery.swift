@@ -76,6 +76,12 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
             sql += "$\(binds.count)"
         }
 
+        /// Appends `value` as the next bind parameter; nil is NULL.
+        public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
+            binds.append(PostgresBind(text: value?.postgresText, typeOID: Value.postgresTypeOID))
+            sql += "$\(binds.count)"
+        }
+
         /// Appends `name` as a quoted SQL identifier (`"my ""odd"" name"`), for the places SQL
         /// takes no parameter: table, database and channel names.
         public mutating func appendInterpolation(identifier name: String) {
