@@ -52,8 +52,8 @@ pg_port_is_free() {
 
 # pg_free_port: prints a loopback port nobody listens on (random, 20000-59999).
 pg_free_port() {
-    local port tries
-    for tries in $(seq 1 50); do
+    local port _
+    for _ in $(seq 1 50); do
         port=$((20000 + RANDOM % 40000))
         if pg_port_is_free "$port"; then
             printf '%s\n' "$port"
@@ -83,11 +83,12 @@ EOF
 }
 
 # pg_cluster_start DATADIR PORT LOGFILE: starts the cluster on 127.0.0.1:PORT and waits
-# until it accepts connections.
+# until it accepts connections. The server runs in its own session, so a Ctrl-C meant for the
+# calling script does not reach it: the script stops it last, after what uses it.
 pg_cluster_start() {
     local datadir="$1" port="$2" logfile="$3" bin
     bin="$(pg_bin_dir)"
-    if ! as_pg_owner "$bin/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 -o "-p $port" start >/dev/null; then
+    if ! as_pg_owner setsid -w "$bin/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 -o "-p $port" start >/dev/null; then
         tail -n 20 "$logfile" >&2 2>/dev/null || true
         die "PostgreSQL did not start on 127.0.0.1:$port (log: $logfile)"
     fi
