@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "chat-api", dependencies: ["ChatAPI"]),
         .executableTarget(name: "chat-gateway", dependencies: ["ChatGateway"]),
         .executableTarget(name: "chatctl", dependencies: ["ChatStore"]),
+        // The HTTP engine alone, for scripts/bench-http.
+        .executableTarget(name: "http-bench-server", dependencies: ["HTTP"]),
 
         // Shared by the test targets only: throwaway PostgreSQL clusters and databases,
         // service processes on loopback, a raw HTTP/SSE client.

@@ -1,0 +1,106 @@
+extension EventLoop {
+    /// Writes what is queued; asks for `EPOLLOUT` only while something is left.
+    func flush(_ connection: Connection) {
+        guard !connection.isClosed else { return }
+        if !connection.output.isEmpty {
+            let result: OutputQueue.FlushResult
+            do {
+                result = try connection.output.flush(to: connection.socket, iovecs: iovecs)
+            } catch {
+                close(connection)
+                return
+            }
+            if result.written > 0 {
+                context.metrics.bytesWritten?.increment(by: result.written)
+                connection.wroteSinceHeartbeat = true
+            }
+            if result.eventBytesWritten > 0 { connection.stream?.didWrite(result.eventBytesWritten) }
+            if !connection.output.isEmpty {
+                // A response stuck behind a client that does not read is dropped after the
+                // idle timeout without progress (streams have their own check, at heartbeats).
+                if connection.phase == .writing && (result.written > 0 || connection.timer != .idle) { arm(connection, .idle) }
+                updateInterest(connection)
+                return
+            }
+        }
+        updateInterest(connection)
+        outputDrained(connection)
+    }
+
+    private func outputDrained(_ connection: Connection) {
+        switch connection.phase {
+        case .writing:
+            if connection.closeWhenFlushed || draining {
+                lingeringClose(connection)
+            } else {
+                connection.phase = .reading
+                disarm(connection)
+                processInbound(connection)  // a pipelined request may be waiting
+            }
+        case .streaming:
+            if connection.closeWhenFlushed { close(connection) }
+        case .reading, .handling, .lingering:
+            break
+        }
+    }
+
+    /// The epoll interest a connection needs now (RFC-agnostic bookkeeping: read while a
+    /// request is wanted, only watch for hang-up while a handler runs, write while output waits).
+    func updateInterest(_ connection: Connection) {
+        guard !connection.isClosed else { return }
+        var interest: EpollInterest
+        switch connection.phase {
+        case .reading, .streaming, .lingering: interest = connection.inputClosed ? [] : [.readable, .readHangup]
+        case .handling, .writing: interest = connection.inputClosed ? [] : [.readHangup]
+        }
+        if !connection.output.isEmpty { interest.insert(.writable) }
+        guard interest != connection.interest else { return }
+        do {
+            try epoll.modify(connection.socket.fd, interest: interest, token: connection.id.token)
+            connection.interest = interest
+        } catch {
+            close(connection)
+        }
+    }
+
+    /// Shuts down our side and reads (and drops) whatever the client still sends until it
+    /// closes or the linger time passes, so our last response is not lost to a reset.
+    func lingeringClose(_ connection: Connection) {
+        connection.socket.shutdownWrite()
+        guard !connection.inputClosed else {
+            close(connection)
+            return
+        }
+        connection.phase = .lingering
+        connection.inbound = InboundBuffer()
+        arm(connection, .linger)
+        updateInterest(connection)
+    }
+
+    /// Closes at once; ends the connection's stream (running its callbacks here).
+    func close(_ connection: Connection, streamEnding: EventStream.Ending = .connectionClosed) {
+        guard !connection.isClosed else { return }
+        connection.isClosed = true
+        disarm(connection)
+        epoll.remove(connection.socket.fd)
+        connection.socket.close()
+        connection.output.removeAll()
+        remove(connection)
+        context.releaseConnection()
+        context.metrics.openConnections?.add(-1)
+        if let stream = connection.stream {
+            connection.stream = nil
+            context.metrics.openStreams?.add(-1)
+            if stream.finish(otherwise: streamEnding) == .slowConsumer {
+                context.metrics.slowConsumerDisconnects?.increment()
+                context.logger.info("stream closed: the client did not keep up", [
+                    "stream_id": .int(stream.id), "remote": .string(connection.remoteAddress),
+                ])
+            }
+        }
+    }
+
+    func closeAll() {
+        for connection in connections.compactMap({ $0 }) { close(connection) }
+    }
+}

@@ -1,0 +1,159 @@
+extension EventLoop {
+    private enum ReadOutcome {
+        case data(Int)
+        case endOfInput
+        case nothing
+        case failed
+    }
+
+    /// One read into the loop's buffer (level-triggered: if more is waiting, epoll says so again).
+    private func receive(_ connection: Connection) -> ReadOutcome {
+        do {
+            switch try connection.socket.receive(into: readBuffer) {
+            case .processed(0): return .endOfInput
+            case .processed(let count): return .data(count)
+            case .wouldBlock: return .nothing
+            }
+        } catch {
+            return .failed
+        }
+    }
+
+    func readable(_ connection: Connection) {
+        switch connection.phase {
+        case .reading:
+            switch receive(connection) {
+            case .data(let count):
+                connection.inbound.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                if connection.timer != .request { arm(connection, .request) }
+                processInbound(connection)
+            case .endOfInput:
+                connection.inputClosed = true
+                processInbound(connection)
+            case .nothing:
+                return
+            case .failed:
+                close(connection)
+            }
+        case .handling, .writing:
+            // Only EPOLLRDHUP is asked for now: the client shut down its side. Answer the
+            // request in flight, then close.
+            connection.inputClosed = true
+            updateInterest(connection)
+        case .streaming, .lingering:
+            switch receive(connection) {
+            case .data, .nothing: return  // nothing a client says on a stream matters
+            case .endOfInput, .failed: close(connection)
+            }
+        }
+    }
+
+    /// Parses what is buffered: interim responses, a complete request, or an error answer.
+    func processInbound(_ connection: Connection) {
+        while connection.phase == .reading && !connection.isClosed {
+            let outcome: RequestParser.Outcome
+            do {
+                outcome = try connection.parser.parse(&connection.inbound)
+            } catch {
+                switch error {
+                case .http2Preface: close(connection)
+                case .reject(let apiError): respondWithError(connection, apiError)
+                }
+                return
+            }
+            switch outcome {
+            case .needMore:
+                if connection.inputClosed {
+                    close(connection)  // the request can never complete
+                    return
+                }
+                if connection.parser.isBetweenRequests && connection.inbound.isEmpty {
+                    if connection.served > 0 && connection.timer != .idle { arm(connection, .idle) }
+                } else if connection.timer != .request {
+                    arm(connection, .request)
+                }
+                updateInterest(connection)
+                return
+            case .sendContinue:
+                connection.output.append(ResponseEncoder.continueResponse)
+                flush(connection)
+            case .request(let request, let keepAlive):
+                dispatch(request, keepAlive: keepAlive, on: connection)
+                return
+            }
+        }
+    }
+
+    /// Hands the request to the handler on the cooperative pool. Further pipelined requests
+    /// wait in `inbound` until this one's response is written.
+    private func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
+        var request = parsed
+        request.requestID = RequestID.resolve(received: request.headers["X-Request-Id"])
+        request.remoteAddress = connection.remoteAddress
+        connection.inFlight = Connection.InFlight(isHEAD: request.method == .HEAD, keepAlive: keepAlive,
+                                                  isHTTP10: request.version == .http10, requestID: request.requestID)
+        connection.phase = .handling
+        disarm(connection)
+        updateInterest(connection)
+        let inbox = self.inbox, id = connection.id, handler = context.handler
+        Task { inbox.post(.response(id, await handler(request))) }
+    }
+
+    /// A handler's response arrives: write it (or open the stream).
+    func deliver(_ response: HTTPResponse, to id: ConnectionID) {
+        guard let connection = connection(id), connection.phase == .handling, let inFlight = connection.inFlight else {
+            return  // the client went away meanwhile
+        }
+        connection.inFlight = nil
+        connection.served += 1
+        guard (200...599).contains(response.status) else {
+            context.logger.error("handler returned an invalid status", ["status": .int(response.status), "request_id": .string(inFlight.requestID)])
+            respondWithError(connection, .internalError())
+            return
+        }
+        if case .eventStream(let onOpen) = response.body, !inFlight.isHEAD {
+            openStream(connection, response, requestID: inFlight.requestID, onOpen: onOpen)
+            return
+        }
+        let keepAlive = inFlight.keepAlive && !draining && !connection.inputClosed
+        let persistence: ResponseEncoder.Persistence = keepAlive ? (inFlight.isHTTP10 ? .keepAliveHTTP10 : .keepAlive) : .close
+        // RFC 9110 §6.4.1: no body for HEAD, 204 and 304 (HEAD still gets the GET's length).
+        let hasBody = response.status != 204 && response.status != 304
+        let body = response.bodyBytes
+        writeResponse(connection, status: response.status, headers: response.headers,
+                      bodyLength: hasBody ? body.count : nil, body: hasBody && !inFlight.isHEAD ? body : nil,
+                      requestID: inFlight.requestID, persistence: persistence)
+    }
+
+    /// An error the engine answers itself (malformed, too large, too slow): the API error
+    /// JSON, `Connection: close`, then a lingering close.
+    func respondWithError(_ connection: Connection, _ error: APIError) {
+        context.metrics.recordEngineResponse(status: error.status)
+        let requestID = connection.inFlight?.requestID ?? RequestID.generate()
+        context.logger.info("request rejected", [
+            "request_id": .string(requestID), "status": .int(error.status), "code": .string(error.code),
+            "reason": .string(error.message), "remote": .string(connection.remoteAddress),
+        ])
+        connection.inFlight = nil
+        disarm(connection)
+        let response = error.response()
+        writeResponse(connection, status: response.status, headers: response.headers, bodyLength: response.bodyBytes.count,
+                      body: response.bodyBytes, requestID: requestID, persistence: .close)
+    }
+
+    private func writeResponse(_ connection: Connection, status: Int, headers: HTTPHeaders, bodyLength: Int?, body: [UInt8]?,
+                               requestID: String, persistence: ResponseEncoder.Persistence) {
+        var dropped = 0
+        let bytes = ResponseEncoder.encode(status: status, headers: headers, bodyLength: bodyLength, body: body,
+                                           requestID: requestID, persistence: persistence,
+                                           date: dateCache.current(), droppedFields: &dropped)
+        if dropped > 0 {
+            context.logger.warning("dropped response header fields that were not safe to write",
+                                   ["request_id": .string(requestID), "count": .int(dropped)])
+        }
+        connection.output.append(bytes)
+        connection.phase = .writing
+        connection.closeWhenFlushed = persistence == .close
+        flush(connection)
+    }
+}

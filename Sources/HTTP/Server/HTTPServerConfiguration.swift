@@ -1,0 +1,55 @@
+import Foundation
+
+/// Everything an `HTTPServer` can be tuned with. The defaults are the ones API.md and the
+/// architecture promise; services override them from their environment.
+public struct HTTPServerConfiguration: Sendable {
+    /// An IPv4 or IPv6 literal (`127.0.0.1`, `::1`, `0.0.0.0`, `::`) or `localhost`.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (see `HTTPServer.boundPort`).
+    public var port = 8080
+    /// Event loop threads; one per core by default.
+    public var loopCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var listenBacklog: Int32 = 1024
+
+    /// Request line limit (414 for an overlong target, else 400).
+    public var maxRequestLineBytes = 8192
+    /// Header section limit, all field lines together (431).
+    public var maxHeaderBytes = 16384
+    /// Header field count limit (431).
+    public var maxHeaderCount = 100
+    /// Default largest request body (413 past it); 64 KiB as API.md says.
+    public var maxBodyBytes = 65536
+    /// A route's own body limit, asked before the body is read (`Router.bodyLimit(method:path:)`);
+    /// nil from it, or no function, means `maxBodyBytes`.
+    public var bodyLimit: (@Sendable (HTTPMethod, String) -> Int?)?
+
+    /// Time allowed from a connection's first byte (or its opening) to a complete request,
+    /// head and body: slow clients (slowloris) are cut off after it.
+    public var requestHeaderTimeout: Duration = .seconds(10)
+    /// How long a keep-alive connection may sit between requests, and how long a response
+    /// may wait for a client that does not read it.
+    public var idleTimeout: Duration = .seconds(60)
+    /// After an error response, how long input is still read and discarded before closing, so
+    /// the client sees the response instead of a reset.
+    public var lingerTimeout: Duration = .seconds(2)
+    /// Open connections across all loops; past it new ones get 503 and are closed.
+    public var maxConnections = 10_000
+
+    /// A `: ping` comment is written on every idle stream this often (proxies, dead peers).
+    public var sseHeartbeatInterval: Duration = .seconds(15)
+    /// Bytes a stream may have waiting to be written before it is closed as a slow consumer.
+    public var sseMaxBufferedBytes = 1 << 20
+    /// On shutdown each stream ends with `retry: <ms>`, picked in this range so reconnecting
+    /// clients spread out.
+    public var sseShutdownRetryMilliseconds: ClosedRange<Int> = 1000...5000
+
+    /// The clock every timer uses (monotonic nanoseconds); replaced in tests.
+    var clock = MonotonicClock.system
+
+    public init() {}
+
+    /// The largest body accepted for `method` and `path`.
+    func bodyLimit(for method: HTTPMethod, path: String) -> Int {
+        bodyLimit?(method, path) ?? maxBodyBytes
+    }
+}

@@ -1,0 +1,52 @@
+// A minimal service on the HTTP engine for scripts/bench-http: `GET /tiny` answers 13 bytes,
+// `POST /echo` returns the JSON body it was sent. Configuration: PORT (default 8090),
+// LOOPS (default one per core), LOG_LEVEL (default warning: no access lines).
+import Dispatch
+import Foundation
+import HTTP
+
+let environment = ProcessInfo.processInfo.environment
+var configuration = HTTPServerConfiguration()
+configuration.port = Int(environment["PORT"] ?? "") ?? 8090
+configuration.maxConnections = 60_000
+if let loops = Int(environment["LOOPS"] ?? "") { configuration.loopCount = loops }
+
+let level = (try? LogLevel.fromEnvironment(["LOG_LEVEL": environment["LOG_LEVEL"] ?? "warning"])) ?? .warning
+let logger = Logger(label: "bench", level: level)
+let metrics = MetricsRegistry()
+let router = Router(logger: logger, metrics: metrics)
+let tiny = Array("Hello, World!".utf8)
+router.add(.GET, "/tiny") { _ in
+    var headers = HTTPHeaders()
+    headers.set("Content-Type", "text/plain")
+    return HTTPResponse(status: 200, headers: headers, body: .bytes(tiny))
+}
+router.add(.POST, "/echo") { request in
+    var headers = HTTPHeaders()
+    headers.set("Content-Type", "application/json")
+    return HTTPResponse(status: 200, headers: headers, body: .bytes(request.body))
+}
+router.addOperationalRoutes(metrics: metrics) { true }
+
+let server = HTTPServer(configuration: configuration, router: router, logger: logger, metrics: metrics)
+do {
+    try server.start()
+} catch {
+    FileHandle.standardError.write(Data("http-bench-server: \(error)\n".utf8))
+    exit(1)
+}
+FileHandle.standardOutput.write(Data("listening on \(configuration.host):\(server.boundPort)\n".utf8))
+
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+let stopSignals = [SIGTERM, SIGINT].map { DispatchSource.makeSignalSource(signal: $0, queue: .global()) }
+for source in stopSignals {
+    source.setEventHandler { @Sendable in
+        Task {
+            await server.shutdown(timeout: .seconds(5))
+            exit(0)
+        }
+    }
+    source.resume()
+}
+dispatchMain()
