@@ -1,0 +1,127 @@
+import Foundation
+import HTTP
+import Models
+
+/// Routing one `chat.events` row to exactly the open streams whose user may see it
+/// (API.md, "The stream"; docs/architecture.md, "chat.events.type values").
+extension FanOutHub {
+    func route(_ event: StoredEvent) {
+        guard let type = event.type else { return }
+        routedCounters[type]?.increment()
+        guard registry.count > 0 || type == .memberAdded || type == .memberRemoved else { return }
+        let delivered: Bool
+        switch type {
+        case .messageCreated:
+            delivered = routeToAudience(event) { _ in EventFrames.passThrough(event, as: .messageCreated) }
+        case .conversationCreated, .conversationUpdated:
+            delivered = routeConversation(event, as: type == .conversationCreated ? .conversationCreated : .conversationUpdated)
+        case .memberAdded:
+            delivered = routeMembership(event, added: true)
+        case .memberRemoved:
+            delivered = routeMembership(event, added: false)
+        case .readUpdated:
+            guard let user = event.userID else { return }
+            let frame = EventFrames.passThrough(event, as: .readUpdated)
+            delivered = sendToUser(user, frame, event)
+        case .userUpdated:
+            applyUserUpdate(event)
+            delivered = false
+        case .sessionRevoked:
+            applySessionRevoked(event)
+            delivered = false
+        }
+        if delivered { metrics.deliveryLag.observe(Date().timeIntervalSince(event.committedAt)) }
+    }
+
+    /// `conversation.created` / `.updated`: one rendering for a circle chat's whole audience,
+    /// one per participant for a direct chat (`title` and `peer` depend on who looks).
+    private func routeConversation(_ event: StoredEvent, as name: StreamEventName) -> Bool {
+        guard let snapshot = EventFrames.snapshot(event.conversationJSON) else { return false }
+        switch snapshot.kind {
+        case .circle:
+            let frame = EventFrames.conversation(name, pos: event.pos, snapshot: snapshot, viewer: Viewer(id: "", role: .member))
+            return routeToAudience(event) { _ in frame }
+        case .direct:
+            return routeToAudience(event) { user in
+                EventFrames.conversation(name, pos: event.pos, snapshot: snapshot, viewer: Viewer(id: user, role: .member))
+            }
+        }
+    }
+
+    /// Sends to the members of the event's conversation and, for circle chats, to every
+    /// connected admin. `frame(user)` is asked only for users with open streams; for shared
+    /// frames it returns the same bytes every time, built once.
+    private func routeToAudience(_ event: StoredEvent, frame: (String) -> EventBytes) -> Bool {
+        guard let conversation = event.conversationID,
+              let audience = audiences.audience(of: conversation, now: .now) else { return false }
+        var shared: EventBytes?
+        var delivered = false
+        func deliver(to user: String) {
+            guard registry.count(of: user) > 0 else { return }
+            let bytes = shared ?? frame(user)
+            if audience.kind == .circle { shared = bytes }
+            if sendToUser(user, bytes, event) { delivered = true }
+        }
+        if audience.members.count <= registry.count {
+            for user in audience.members { deliver(to: user) }
+        } else {
+            for user in registry.users where audience.members.contains(user) { deliver(to: user) }
+        }
+        if audience.kind == .circle {
+            for admin in registry.admins where !audience.members.contains(admin) { deliver(to: admin) }
+        }
+        return delivered
+    }
+
+    /// `member.added` / `member.removed`: the audience cache follows, and the user (unless an
+    /// admin, who sees every circle chat anyway) gets `conversation.created` or `.removed`.
+    private func routeMembership(_ event: StoredEvent, added: Bool) -> Bool {
+        guard let conversation = event.conversationID, let user = event.userID else { return false }
+        if added { audiences.add(user, to: conversation) } else { audiences.remove(user, from: conversation) }
+        guard registry.count(of: user) > 0, registry.role(of: user) != .admin else { return false }
+        guard let frame = EventFrames.frame(event, for: Viewer(id: user, role: .member)) else { return false }
+        return sendToUser(user, frame, event)
+    }
+
+    /// Sends `frame` to every stream of `user` whose filter admits the event's conversation.
+    @discardableResult
+    private func sendToUser(_ user: String, _ frame: EventBytes, _ event: StoredEvent) -> Bool {
+        var delivered = false
+        for subscription in registry.streams(of: user) where subscription.wants(conversation: event.conversationID) {
+            if send(frame, pos: event.pos, to: subscription) { delivered = true }
+        }
+        return delivered
+    }
+
+    /// `user.updated` `{"role", "active"}`: a deactivated user's streams close at once; a role
+    /// change moves the user in or out of the admin set. Cached sessions of the user are dropped.
+    private func applyUserUpdate(_ event: StoredEvent) {
+        guard let user = event.userID else { return }
+        sessions.forget(user: user)
+        let change = try? JSONDecoder().decode(UserChange.self, from: Data(event.payload.utf8))
+        if change?.active == false {
+            for subscription in registry.streams(of: user) { close(subscription) }
+        } else if let role = change?.role {
+            registry.setRole(role, of: user)
+        }
+    }
+
+    /// `session.revoked` `{"session_id"}`: that session's streams close at once.
+    private func applySessionRevoked(_ event: StoredEvent) {
+        guard let revoked = try? JSONDecoder().decode(SessionRevocation.self, from: Data(event.payload.utf8)) else { return }
+        sessions.forget(session: revoked.sessionID)
+        for subscription in registry.streams(ofSession: revoked.sessionID) { close(subscription) }
+    }
+}
+
+/// `user.updated` payload.
+private struct UserChange: Decodable {
+    var role: Role?
+    var active: Bool?
+}
+
+/// `session.revoked` payload.
+private struct SessionRevocation: Decodable {
+    var sessionID: Int64
+    enum CodingKeys: String, CodingKey { case sessionID = "session_id" }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HTTP
+import Models
+
+/// Brings one newly opened stream live (API.md, "The stream": resume with no gap and no
+/// duplicate at the seam):
+///
+/// 1. `attach` it to the hub *held*: from that instant every live event for it is kept aside,
+///    and the hub answers the position it had routed up to (`through`);
+/// 2. replay from `chat.events` what concerns the user in (`Last-Event-ID`, `through`], or send
+///    `reset` with id `through`;
+/// 3. `activate`: the held events after the replay are sent in order and the stream goes live.
+struct StreamStarter: Sendable {
+    let hub: FanOutHub
+    let log: EventLog
+    let metrics: GatewayMetrics
+    let logger: Logger
+
+    func start(_ stream: EventStream, identity: SessionIdentity, query: StreamQuery, plan: ResumePlan) async {
+        let subscription = Subscription(stream: stream, userID: identity.user.id, sessionID: identity.sessionID,
+                                        conversationFilter: query.conversationText)
+        guard let through = await hub.attach(subscription, role: identity.user.role) else {
+            stream.close()
+            return
+        }
+        let id = subscription.id
+        stream.onClose { [hub] in Task { await hub.detach(id) } }
+        var floor = through
+        switch plan {
+        case .live:
+            break
+        case .reset(let reason):
+            metrics.resets.increment()
+            stream.send(EventFrames.reset(pos: through, reason: reason))
+        case .replay(let after):
+            floor = max(after, through)
+            do {
+                try await replay(to: stream, viewer: identity.viewer, conversation: query.conversation, after: after, through: through)
+            } catch {
+                logger.warning("replay failed; the client will resume", ["error": .string(String(describing: error))])
+                await hub.close(subscription)
+                return
+            }
+        }
+        await hub.activate(id, floor: floor)
+    }
+
+    /// Sends what concerns `viewer` in (`after`, `through`], in position order, batch by batch.
+    /// Stops early when the stream closes (the client resumes from what it received).
+    private func replay(to stream: EventStream, viewer: Viewer, conversation: UUID?, after: Int64, through: Int64) async throws {
+        var from = after
+        while from < through {
+            let batch = try await log.replay(for: viewer, conversation: conversation, after: from, through: through)
+            for event in batch {
+                guard let frame = EventFrames.frame(event, for: viewer) else { continue }
+                guard stream.send(frame) else { return }
+                metrics.replayedEvents.increment()
+            }
+            guard batch.count == EventLog.batchSize, let last = batch.last else { return }
+            from = last.pos
+        }
+    }
+}
