@@ -53,3 +53,57 @@ SWIFT_SCRATCH_ARGS=()
 if [ -n "${SWIFT_SCRATCH_PATH:-}" ]; then
     SWIFT_SCRATCH_ARGS=(--scratch-path "$SWIFT_SCRATCH_PATH")
 fi
+
+# is_running PID: true while the process runs (an exited child not yet reaped by `wait` is a
+# zombie, which `kill -0` still finds).
+is_running() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    stat="${stat##*) }"
+    [ "${stat:0:1}" != Z ]
+}
+
+# The process group run_supervised is running, and its watchdog: for stop_supervised.
+SUPERVISED_GROUP=""
+SUPERVISED_WATCHDOG=""
+
+# run_supervised SECONDS LOGFILE CMD...: runs CMD (stdin closed) in a process group of its own,
+# its output shown and copied to LOGFILE, and returns its status. The whole group (CMD and
+# every process it started) gets SIGTERM after SECONDS, SIGKILL 30 s later, or at once when
+# the caller's trap calls stop_supervised. Why not `timeout CMD | tee`: bash runs a trap only
+# after a foreground command ends, so a SIGTERM or Ctrl-C sent to the script would wait for the
+# whole test run; here the script only waits (`wait` returns on a signal) and can stop it.
+run_supervised() {
+    local seconds="$1" logfile="$2" status=0 started=$SECONDS
+    shift 2
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid bash -c '"$@" </dev/null 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$logfile" "$@" &
+    SUPERVISED_GROUP=$!
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid bash -c 'sleep "$1"; kill -TERM -- "-$2" 2>/dev/null; sleep 30; kill -KILL -- "-$2" 2>/dev/null' \
+        watchdog "$seconds" "$SUPERVISED_GROUP" </dev/null >/dev/null 2>&1 &
+    SUPERVISED_WATCHDOG=$!
+    wait "$SUPERVISED_GROUP" || status=$?
+    kill -TERM -- "-$SUPERVISED_WATCHDOG" 2>/dev/null || true
+    wait "$SUPERVISED_WATCHDOG" 2>/dev/null || true
+    SUPERVISED_GROUP="" SUPERVISED_WATCHDOG=""
+    if [ "$status" -ne 0 ] && [ $((SECONDS - started)) -ge "$seconds" ]; then
+        log "stopped after the $seconds s limit: $*"
+    fi
+    return "$status"
+}
+
+# stop_supervised: stops what run_supervised is running (for EXIT/INT/TERM traps).
+stop_supervised() {
+    if [ -n "$SUPERVISED_WATCHDOG" ]; then
+        kill -TERM -- "-$SUPERVISED_WATCHDOG" 2>/dev/null || true
+    fi
+    if [ -n "$SUPERVISED_GROUP" ]; then
+        log "stopping the running step"
+        kill -TERM -- "-$SUPERVISED_GROUP" 2>/dev/null || true
+        local deadline=$((SECONDS + 20))
+        while is_running "$SUPERVISED_GROUP" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+        kill -KILL -- "-$SUPERVISED_GROUP" 2>/dev/null || true
+        SUPERVISED_GROUP=""
+    fi
+}
