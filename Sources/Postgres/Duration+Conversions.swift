@@ -20,3 +20,13 @@ extension Duration {
         return .nanoseconds(Int(clamping: nanoseconds.partialValue + attoseconds / 1_000_000_000))
     }
 }
+
+extension Duration {
+    /// `300 ms`, `2 s`, `1.5 s`: for messages.
+    var readable: String {
+        let milliseconds = Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+        if milliseconds < 1000 { return "\(Int(milliseconds.rounded())) ms" }
+        let seconds = (milliseconds / 1000 * 1000).rounded() / 1000
+        return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+    }
+}

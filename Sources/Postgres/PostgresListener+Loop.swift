@@ -54,7 +54,7 @@ extension PostgresListener {
                     connection.close()
                     throw PostgresError(
                         .connection,
-                        "could not connect to \(parameters.endpoint): timed out after \(config.connectTimeout)")
+                        "could not connect to \(parameters.endpoint): timed out after \(config.connectTimeout.readable)")
                 }
             default:
                 let reason = parameters.clean(String(cString: PQerrorMessage(handle)))

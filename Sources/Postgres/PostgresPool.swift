@@ -133,7 +133,7 @@ public final class PostgresPool: Sendable {
             waiter.resume(
                 throwing: PostgresError(
                     .poolTimeout,
-                    "no connection to \(self.config) became free within \(self.acquireTimeout) "
+                    "no connection to \(self.config) became free within \(self.acquireTimeout.readable) "
                         + "(all \(self.maxConnections) in use)"))
         }
     }

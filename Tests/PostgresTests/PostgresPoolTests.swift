@@ -1,0 +1,231 @@
+import Foundation
+import Postgres
+import Synchronization
+import Testing
+import TestSupport
+
+/// The pool against a real server: limits, timeouts, broken connections, transactions.
+@Suite struct PostgresPoolTests {
+    @Test func exhaustedPoolTimesOutWithPoolTimeout() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: .milliseconds(300))
+        defer { pool.close() }
+        let holder = Task { try await pool.execute("SELECT pg_sleep(1.5)") }
+        try await waitUntil { pool.stats.inUse == 1 }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PostgresError.self) { try await pool.query("SELECT 1") }
+        let waited = ContinuousClock.now - started
+        #expect(error?.kind == .poolTimeout)
+        #expect(error?.message.contains("300 ms") == true)
+        #expect(waited >= .milliseconds(290) && waited < .milliseconds(1200), "\(waited)")
+        #expect(pool.stats.waiters == 0)
+        _ = try await holder.value
+        #expect(try await pool.query("SELECT 1 AS v")[0].decode("v", as: Int.self) == 1)
+    }
+
+    @Test func waitersAreServedInArrivalOrder() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: .seconds(10))
+        defer { pool.close() }
+        let order = Recorder<Int>()
+        let holder = Task { try await pool.execute("SELECT pg_sleep(0.3)") }
+        try await waitUntil { pool.stats.inUse == 1 }
+        var waiters: [Task<Void, any Error>] = []
+        for index in 0..<5 {
+            waiters.append(Task { try await pool.withConnection { _ in order.append(index) } })
+            try await waitUntil { pool.stats.waiters == index + 1 }
+        }
+        _ = try await holder.value
+        for waiter in waiters { try await waiter.value }
+        #expect(order.values == [0, 1, 2, 3, 4])
+    }
+
+    @Test func terminatedBackendIsReplacedTransparentlyOnNextUse() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1)
+        defer { pool.close() }
+        let firstPID = try await backendPID(pool)
+        try withConnection { admin in _ = try admin.query("SELECT pg_terminate_backend(\(firstPID), 5000)") }
+        let secondPID = try await backendPID(pool)
+        #expect(secondPID != firstPID)
+        #expect(pool.stats.open == 1)
+    }
+
+    @Test func connectionKilledMidUseFailsThatCallOnlyAndIsReplaced() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1)
+        defer { pool.close() }
+        let pid = try await backendPID(pool)
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.withConnection { conn in
+                try withConnection { admin in _ = try admin.query("SELECT pg_terminate_backend(\(pid), 5000)") }
+                _ = try conn.query("SELECT 1")
+            }
+        }
+        #expect(error?.isConnectionLoss == true)
+        #expect(try await backendPID(pool) != pid)
+    }
+
+    @Test func transactionRollsBackWhenTheBodyThrows() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        defer { database.drop() }
+        let pool = PostgresPool(config: database.config, maxConnections: 2)
+        defer { pool.close() }
+        try await pool.execute("CREATE TABLE notes (body text)")
+        struct Abort: Error {}
+        await #expect(throws: Abort.self) {
+            try await pool.withTransaction { conn in
+                try conn.execute("INSERT INTO notes VALUES (\("lost"))")
+                throw Abort()
+            }
+        }
+        try await pool.withTransaction { conn in try conn.execute("INSERT INTO notes VALUES (\("kept"))") }
+        let bodies = try await pool.query("SELECT body FROM notes").map { try $0.decode("body", as: String.self) }
+        #expect(bodies == ["kept"])
+    }
+
+    @Test func failedCommitThrowsAndKeepsNothing() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        defer { database.drop() }
+        let pool = PostgresPool(config: database.config, maxConnections: 1)
+        defer { pool.close() }
+        try await pool.execute("CREATE TABLE once (n int UNIQUE DEFERRABLE INITIALLY DEFERRED)")
+        let error = await #expect(throws: PostgresError.self) {
+            try await pool.withTransaction { conn in
+                try conn.execute("INSERT INTO once VALUES (1)")
+                try conn.execute("INSERT INTO once VALUES (1)")
+            }
+        }
+        #expect(error?.isUniqueViolation == true)
+        #expect(try await pool.query("SELECT count(*) AS n FROM once")[0].decode("n", as: Int.self) == 0)
+    }
+
+    @Test func transactionLeftOpenByTheBorrowerIsRolledBack() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        defer { database.drop() }
+        let pool = PostgresPool(config: database.config, maxConnections: 1)
+        defer { pool.close() }
+        try await pool.execute("CREATE TABLE dangling (n int)")
+        try await pool.withConnection { conn in
+            try conn.execute("BEGIN")
+            try conn.execute("INSERT INTO dangling VALUES (1)")
+        }
+        try await pool.withConnection { conn throws in
+            #expect(try conn.scalar("SELECT count(*) AS n FROM dangling", as: Int.self) == 0)
+        }
+    }
+
+    @Test func fiftyConcurrentTasksShareTheConnections() async throws {
+        let database = try TestDatabase.create(migrated: false)
+        defer { database.drop() }
+        let pool = PostgresPool(config: database.config, maxConnections: 5, acquireTimeout: .seconds(20))
+        defer { pool.close() }
+        try await pool.execute("CREATE TABLE hits (task int PRIMARY KEY, pid int)")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<50 {
+                group.addTask {
+                    try await pool.withTransaction { conn in
+                        try conn.execute("INSERT INTO hits VALUES (\(Int32(task)), pg_backend_pid())")
+                        _ = try conn.query("SELECT pg_sleep(0.01)")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let rows = try await pool.query("SELECT count(*) AS n, count(DISTINCT pid) AS pids FROM hits")
+        #expect(try rows[0].decode("n", as: Int.self) == 50)
+        #expect(try rows[0].decode("pids", as: Int.self) <= 5)
+        let stats = pool.stats
+        #expect(stats.inUse == 0 && stats.waiters == 0 && stats.open <= 5 && stats.maxConnections == 5)
+    }
+
+    @Test func blockingQueriesLeaveTheCooperativePoolFree() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 4)
+        defer { pool.close() }
+        let sleepers = (0..<4).map { _ in Task { try await pool.execute("SELECT pg_sleep(0.6)") } }
+        try await waitUntil { pool.stats.inUse == 4 }
+        let started = ContinuousClock.now
+        for _ in 0..<10 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(ContinuousClock.now - started < .milliseconds(400), "async work ran while libpq blocked")
+        for sleeper in sleepers { _ = try await sleeper.value }
+    }
+
+    @Test func unreachableDatabaseFailsFastWithAConnectionError() async throws {
+        let config = PostgresConfig(url: "postgres://postgres@127.0.0.1:\(try unusedPort())/none", connectTimeout: .seconds(2))
+        let pool = PostgresPool(config: config, maxConnections: 2, acquireTimeout: .seconds(1))
+        defer { pool.close() }
+        #expect(pool.stats.open == 0, "connections open lazily")
+        let started = ContinuousClock.now
+        let failures = await withTaskGroup(of: PostgresError?.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    do {
+                        try await pool.execute("SELECT 1")
+                        return nil
+                    } catch {
+                        return error as? PostgresError
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(failures.allSatisfy { $0?.kind == .connection || $0?.kind == .poolTimeout })
+        #expect(failures.contains { $0?.kind == .connection })
+        #expect(pool.stats.open == 0 && pool.stats.inUse == 0)
+    }
+
+    @Test func closedPoolRejectsCallersAndFailsWaiters() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: .seconds(10))
+        let holder = Task { try await pool.execute("SELECT pg_sleep(0.3)") }
+        try await waitUntil { pool.stats.inUse == 1 }
+        let waiter = Task { try await pool.execute("SELECT 1") }
+        try await waitUntil { pool.stats.waiters == 1 }
+        pool.close()
+        let error = await #expect(throws: PostgresError.self) { try await waiter.value }
+        #expect(error?.kind == .poolClosed)
+        _ = try await holder.value
+        let late = await #expect(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
+        #expect(late?.kind == .poolClosed)
+        try await waitUntil { pool.stats.open == 0 }
+    }
+
+    @Test func cancelledWaiterLeavesTheQueue() async throws {
+        let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: .seconds(10))
+        defer { pool.close() }
+        let holder = Task { try await pool.execute("SELECT pg_sleep(0.3)") }
+        try await waitUntil { pool.stats.inUse == 1 }
+        let waiter = Task { try await pool.execute("SELECT 1") }
+        try await waitUntil { pool.stats.waiters == 1 }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(pool.stats.waiters == 0)
+        _ = try await holder.value
+    }
+
+    private func backendPID(_ pool: PostgresPool) async throws -> Int32 {
+        try await pool.query("SELECT pg_backend_pid() AS pid")[0].decode("pid", as: Int32.self)
+    }
+}
+
+/// Collects values from many tasks or threads, in arrival order.
+final class Recorder<Value: Sendable>: Sendable {
+    private let storage = Mutex<[Value]>([])
+
+    func append(_ value: Value) {
+        storage.withLock { $0.append(value) }
+    }
+
+    var values: [Value] { storage.withLock { $0 } }
+}
+
+/// Polls `condition` every few milliseconds; fails the test after `timeout`.
+func waitUntil(
+    timeout: Duration = .seconds(5), _ condition: () throws -> Bool,
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
