@@ -34,6 +34,7 @@ WORKDIR /app
 COPY --from=build /staging/ /app/
 COPY sql /app/sql
 ENV PATH=/app:$PATH \
+    CHAT_SQL_DIR=/app/sql \
     BIND_HOST=0.0.0.0 \
     API_PORT=8080 \
     GATEWAY_PORT=8081
