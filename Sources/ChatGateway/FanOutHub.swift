@@ -26,6 +26,7 @@ actor FanOutHub {
     /// The last position routed; nil until the first read of the newest position succeeded.
     private(set) var position: Int64?
     private var lastEviction = ContinuousClock.now
+    private var lastExpiryCheck = ContinuousClock.now
     private var failing = false
     let routedCounters: [StoredEventType: Counter]
 
@@ -105,6 +106,16 @@ actor FanOutHub {
             }
         }
         evictIdleAudiences()
+        closeExpiredSessions()
+    }
+
+    /// Closes streams whose session expired (checked at most once a second, on the tail's ticks).
+    private func closeExpiredSessions() {
+        let now = ContinuousClock.now
+        guard now - lastExpiryCheck >= .seconds(1) else { return }
+        lastExpiryCheck = now
+        let date = Date()
+        for subscription in registry.byID.values where subscription.expiresAt <= date { close(subscription) }
     }
 
     /// Loads, in one query, the audiences the batch's conversation events need and the cache

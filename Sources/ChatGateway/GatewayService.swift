@@ -29,7 +29,7 @@ public final class GatewayService: LifecycleService {
         let log = EventLog(pool: pool)
         let sessions = SessionCache(ttl: settings.sessionCacheTTL) { token in
             try await pool.withConnection { conn in
-                try Sessions.lookup(token: token, on: conn).map { SessionIdentity(sessionID: $0.sessionID, user: $0.user) }
+                try Sessions.lookup(token: token, on: conn).map { SessionIdentity(sessionID: $0.sessionID, user: $0.user, expiresAt: $0.expiresAt) }
             }
         }
         let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: settings.maxBufferBytes)

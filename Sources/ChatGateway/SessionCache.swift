@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Session lookups remembered for a short time (`ttl`, 2 s by default), so a burst of
@@ -29,7 +30,7 @@ final class SessionCache: Sendable {
     /// expired or revoked token or an inactive user.
     func identity(for token: String) async throws -> SessionIdentity? {
         let now = ContinuousClock.now
-        if let cached = entries.withLock({ $0[token] }), cached.expires > now {
+        if let cached = entries.withLock({ $0[token] }), cached.expires > now, cached.identity.expiresAt > Date() {
             return cached.identity
         }
         guard let identity = try await lookup(token) else {

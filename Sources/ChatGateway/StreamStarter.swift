@@ -18,7 +18,7 @@ struct StreamStarter: Sendable {
 
     func start(_ stream: EventStream, identity: SessionIdentity, query: StreamQuery, plan: ResumePlan) async {
         let subscription = Subscription(stream: stream, userID: identity.user.id, sessionID: identity.sessionID,
-                                        conversationFilter: query.conversationText)
+                                        expiresAt: identity.expiresAt, conversationFilter: query.conversationText)
         guard let through = await hub.attach(subscription, role: identity.user.role) else {
             stream.close()
             return

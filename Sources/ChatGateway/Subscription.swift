@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Models
 
@@ -10,6 +11,8 @@ final class Subscription {
     let stream: EventStream
     let userID: String
     let sessionID: Int64
+    /// When the session expires: the stream is closed then (the client's reconnect gets 401).
+    let expiresAt: Date
     /// Lowercase UUID text of the `conversation_id` filter, or nil for everything.
     let conversationFilter: String?
     /// Only events with a greater position are delivered (the seam of a resume, and the
@@ -19,10 +22,11 @@ final class Subscription {
     var held: [(pos: Int64, bytes: EventBytes)]? = []
     var heldBytes = 0
 
-    init(stream: EventStream, userID: String, sessionID: Int64, conversationFilter: String?) {
+    init(stream: EventStream, userID: String, sessionID: Int64, expiresAt: Date, conversationFilter: String?) {
         self.stream = stream
         self.userID = userID
         self.sessionID = sessionID
+        self.expiresAt = expiresAt
         self.conversationFilter = conversationFilter
     }
 
