@@ -1,0 +1,37 @@
+import HTTP
+import Testing
+@testable import ChatGateway
+
+@Suite("Gateway settings from the environment")
+struct GatewaySettingsTests {
+    @Test("defaults apply when only DATABASE_URL is set")
+    func defaults() throws {
+        let settings = try GatewaySettings.fromEnvironment(EnvironmentSettings(["DATABASE_URL": "postgres://x@127.0.0.1/db"]))
+        #expect(settings.port == 8081)
+        #expect(settings.bindHost == "127.0.0.1")
+        #expect(settings.heartbeatInterval == .seconds(15))
+        #expect(settings.maxBufferBytes == 1 << 20)
+        #expect(settings.maxStreamsPerUser == 10)
+        #expect(settings.eventRetention == .seconds(24 * 3600))
+        #expect(settings.safetyInterval == .milliseconds(1000))
+        #expect(settings.poolSize == 4)
+    }
+
+    @Test("a missing or invalid setting names the variable", arguments: [
+        ([:], "DATABASE_URL"),
+        (["SSE_HEARTBEAT_SECONDS": "0"], "SSE_HEARTBEAT_SECONDS"),
+        (["SSE_MAX_BUFFER_BYTES": "lots"], "SSE_MAX_BUFFER_BYTES"),
+        (["MAX_STREAMS_PER_USER": "0"], "MAX_STREAMS_PER_USER"),
+        (["EVENT_RETENTION_HOURS": "-1"], "EVENT_RETENTION_HOURS"),
+        (["TAIL_SAFETY_INTERVAL_MS": "5"], "TAIL_SAFETY_INTERVAL_MS"),
+        (["GATEWAY_PORT": "70000"], "GATEWAY_PORT"),
+        (["CHAT_CORS_ORIGINS": "backoffice"], "CHAT_CORS_ORIGINS"),
+    ] as [([String: String], String)])
+    func invalid(_ overrides: [String: String], _ name: String) {
+        var values = ["DATABASE_URL": "postgres://x@127.0.0.1/db"]
+        if overrides.isEmpty { values = [:] }
+        values.merge(overrides) { _, new in new }
+        let error = try? #require(throws: EnvironmentSettingError.self) { try GatewaySettings.fromEnvironment(EnvironmentSettings(values)) }
+        #expect(error?.name == name)
+    }
+}
