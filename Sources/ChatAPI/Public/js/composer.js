@@ -39,7 +39,9 @@ export class Composer {
   }
 
   #fitHeight() {
+    // scrollHeight leaves out the borders; box-sizing is border-box, so add them back.
+    const borders = this.input.offsetHeight - this.input.clientHeight;
     this.input.style.height = 'auto';
-    this.input.style.height = `${this.input.scrollHeight}px`;
+    this.input.style.height = `${this.input.scrollHeight + borders}px`;
   }
 }

@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { newClientID } from './client-id.js';
 import { Composer } from './composer.js';
 import { fillConversationHeader } from './conversation-header.js';
-import { renderTimeline } from './message-timeline.js';
+import { MessageTimeline } from './message-timeline.js';
 import { listHash, navigate } from './router.js';
 import { showError, showToast } from './toast.js';
 
@@ -58,7 +58,6 @@ export class ConversationView {
       this.#loaded = true;
       this.#addMessages(this.#liveBuffer.splice(0));
       this.#render('bottom');
-      this.#updateStatus();
       this.#focusStart();
       await this.#fillViewport(generation);
       this.#maybeMarkRead();
@@ -123,7 +122,7 @@ export class ConversationView {
     const content = document.getElementById('conversation-template').content.cloneNode(true);
     this.header = content.querySelector('.conversation-header');
     this.timeline = content.querySelector('.timeline');
-    this.days = content.querySelector('.timeline__days');
+    this.messageTimeline = new MessageTimeline(content.querySelector('.timeline__days'));
     this.status = content.querySelector('.timeline__status');
     this.jumpButton = content.querySelector('.jump-to-latest');
     this.notice = content.querySelector('.send-notice');
@@ -189,11 +188,12 @@ export class ConversationView {
   #render(mode) {
     const wasAtBottom = this.#isAtBottom();
     const fromBottom = this.timeline.scrollHeight - this.timeline.scrollTop;
-    renderTimeline(this.days, [...this.#messages, ...this.#pending()], {
+    this.messageTimeline.render([...this.#messages, ...this.#pending()], {
       me: this.store.me,
       isCircle: this.isCircle,
       onRetry: (message) => this.#deliver(message, this.conversationID),
     });
+    this.#updateStatus();
     if (mode === 'bottom' || (mode === 'auto' && wasAtBottom)) this.#scrollToBottom();
     else if (mode === 'prepend') this.timeline.scrollTop = this.timeline.scrollHeight - fromBottom;
   }
@@ -219,6 +219,7 @@ export class ConversationView {
   }
 
   #updateStatus() {
+    if (this.#loadingOlder) return;
     if (this.#hasMore) this.#setStatus('');
     else this.#setStatus(this.#messages.length === 0 ? 'No messages yet. Say hello!' : 'This is the beginning of the conversation.');
   }

@@ -1,8 +1,9 @@
 // Renders a conversation's messages, grouped by day in the viewer's time zone:
 // own messages right in a coloured bubble, others left with avatar (and, in circle
-// chats, the sender's name).
+// chats, the sender's name). Unchanged messages keep their nodes between renders.
 import { avatar } from './avatar.js';
 import { h } from './dom.js';
+import { ElementCache, reconcileChildren } from './element-cache.js';
 import { dayKey, formatDaySeparator, formatFullTime, formatMessageTime, parseTime } from './format.js';
 
 /** Messages of one sender closer than this in time share one avatar and name. */
@@ -41,30 +42,48 @@ function messageItem(message, date, { me, isCircle, continued, onRetry }) {
       statusLine(message, onRetry))));
 }
 
-/**
- * Replaces `container`'s content with `messages` (server messages in seq order, then
- * the local ones still sending or failed). `onRetry(message)` resends a failed one.
- */
-export function renderTimeline(container, messages, { me, isCircle, onRetry, now = new Date() }) {
-  const days = [];
-  let previous = null;
-  for (const message of messages) {
-    const date = parseTime(message.created_at) ?? now;
-    const key = dayKey(date);
-    if (days.length === 0 || days.at(-1).key !== key) {
-      days.push({ key, date, items: [] });
-      previous = null;
-    }
-    const continued = previous !== null
-      && previous.message.sender?.id === message.sender?.id
-      && date - previous.date < RUN_GAP_MS;
-    days.at(-1).items.push(messageItem(message, date, { me, isCircle, continued, onRetry }));
-    previous = { message, date };
+/** The message list of one open conversation. */
+export class MessageTimeline {
+  #items = new ElementCache();
+  #days = new ElementCache();
+
+  constructor(container) {
+    this.container = container;
   }
-  container.replaceChildren(...days.map((day) => {
-    const label = formatDaySeparator(day.date, now);
-    return h('section', { class: 'day', 'aria-label': label },
-      h('h3', { class: 'day__separator' }, h('span', {}, label)),
-      h('ol', { class: 'day__messages' }, day.items));
-  }));
+
+  /**
+   * Shows `messages` (server messages in seq order, then the local ones still sending or
+   * failed). `onRetry(message)` resends a failed one.
+   */
+  render(messages, { me, isCircle, onRetry, now = new Date() }) {
+    const days = [];
+    let previous = null;
+    for (const message of messages) {
+      const date = parseTime(message.created_at) ?? now;
+      const key = dayKey(date);
+      if (days.length === 0 || days.at(-1).key !== key) {
+        days.push({ key, date, items: [] });
+        previous = null;
+      }
+      const continued = previous !== null
+        && previous.message.sender?.id === message.sender?.id
+        && date - previous.date < RUN_GAP_MS;
+      // A local message becomes a server one under a new key: the confirmed bubble is rebuilt once.
+      const itemKey = message.id !== undefined ? `id:${message.id}` : `client:${message.client_id}`;
+      const signature = `${message.status ?? ''}|${continued}|${isCircle}|${message.sender?.name}|${message.sender?.avatar_url}`;
+      days.at(-1).items.push(this.#items.element(itemKey, signature,
+        () => messageItem(message, date, { me, isCircle, continued, onRetry })));
+      previous = { message, date };
+    }
+    reconcileChildren(this.container, days.map((day) => {
+      const label = formatDaySeparator(day.date, now);
+      const section = this.#days.element(day.key, label, () => h('section', { class: 'day', 'aria-label': label },
+        h('h3', { class: 'day__separator' }, h('span', {}, label)),
+        h('ol', { class: 'day__messages' })));
+      reconcileChildren(section.querySelector('.day__messages'), day.items);
+      return section;
+    }));
+    this.#items.sweep();
+    this.#days.sweep();
+  }
 }

@@ -1,0 +1,202 @@
+"""Fixtures for the browser tests of the Chats page.
+
+Tests/browser/run starts chat-api and chat-gateway on a fresh database and passes their
+addresses and the demo tokens in the environment; every variable is required (a missing one
+fails the tests, it never skips them).
+"""
+import json
+import os
+import pathlib
+import secrets
+import urllib.error
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 15
+
+
+def required_env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the browser tests through Tests/browser/run", pytrace=False)
+    return value
+
+
+class ChatAPIClient:
+    """A few direct API calls, to set up data the browser then shows and to check results."""
+
+    def __init__(self, base_url, service_key):
+        self.base_url = base_url.rstrip("/")
+        self.service_key = service_key
+
+    def call(self, method, path, token, body=None, expect=(200, 201, 204)):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("Accept", "application/json")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read().decode()
+        assert status in expect, f"{method} {path} answered {status}: {text}"
+        return json.loads(text) if text else None
+
+    def service(self, method, path, body=None):
+        return self.call(method, path, self.service_key, body)
+
+    def put_user(self, user_id, name, role="member"):
+        return self.service("PUT", f"/v1/users/{user_id}", {
+            "name": name, "email": f"{user_id}@example.com", "avatar_url": None, "role": role,
+        })
+
+    def put_circle(self, circle_id, name, member_ids):
+        circle = self.service("PUT", f"/v1/circles/{circle_id}", {
+            "name": name, "url": f"https://backoffice.example/circles/{circle_id}",
+        })
+        self.service("PUT", f"/v1/circles/{circle_id}/members", {"user_ids": member_ids})
+        return circle
+
+
+@pytest.fixture(scope="session")
+def env():
+    return {
+        "api_url": required_env("CHAT_API_URL").rstrip("/"),
+        "gateway_url": required_env("CHAT_GATEWAY_URL").rstrip("/"),
+        "admin_token": required_env("CHAT_ADMIN_TOKEN"),
+        "admin_id": required_env("CHAT_ADMIN_ID"),
+        "member_token": required_env("CHAT_MEMBER_TOKEN"),
+        "member_id": required_env("CHAT_MEMBER_ID"),
+    }
+
+
+@pytest.fixture(scope="session")
+def api(env):
+    return ChatAPIClient(env["api_url"], required_env("CHAT_SERVICE_KEY"))
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir():
+    folder = pathlib.Path(os.environ.get("SCREENSHOT_DIR", REPO_ROOT / "test-artifacts" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def unique():
+    """A short random suffix, so each test's users, circles and texts are its own."""
+    return secrets.token_hex(3)
+
+
+class ChatPage:
+    """One browser session signed in as one user, with the waits the tests share."""
+
+    def __init__(self, driver, env, token, screenshot_dir):
+        self.driver = driver
+        self.env = env
+        self.token = token
+        self.screenshot_dir = screenshot_dir
+
+    def sign_in(self):
+        env = self.env
+        self.driver.get(f"{env['api_url']}/#token={self.token}&gateway={env['gateway_url']}")
+        self.wait_visible("#me")
+        return self
+
+    def go(self, route):
+        self.driver.execute_script("window.location.hash = arguments[0]", route)
+
+    def wait(self, condition, message="", timeout=WAIT_SECONDS):
+        """Polls `condition` until it is truthy; a node replaced by a re-render meanwhile is just polled again."""
+        waiter = WebDriverWait(self.driver, timeout,
+                               ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+        return waiter.until(lambda driver: condition(), message)
+
+    def wait_visible(self, selector, timeout=WAIT_SECONDS):
+        return self.wait(lambda: self.visible(selector), f"{selector} did not appear", timeout)
+
+    def visible(self, selector):
+        elements = [e for e in self.driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+        return elements[0] if elements else None
+
+    def text(self, selector):
+        """The text of the first visible match, or "" when there is none."""
+        element = self.visible(selector)
+        return element.text if element else ""
+
+    def all(self, selector):
+        return self.driver.find_elements(By.CSS_SELECTOR, selector)
+
+    def row(self, name):
+        """The list row whose name is `name`, or None."""
+        for row in self.all(".conversation-row"):
+            if row.find_element(By.CSS_SELECTOR, ".conversation-row__name").text == name:
+                return row
+        return None
+
+    def wait_row(self, name):
+        return self.wait(lambda: self.row(name), f"no list row named {name!r}")
+
+    def nav_unread(self, kind):
+        return int(self.driver.find_element(By.CSS_SELECTOR, f'[data-unread-kind="{kind}"]').get_attribute("data-count") or 0)
+
+    def screenshot(self, name):
+        self.driver.save_screenshot(str(self.screenshot_dir / f"{name}.png"))
+
+    def script_errors(self):
+        return [entry["message"] for entry in self.driver.get_log("browser")
+                if entry["level"] == "SEVERE" and ("Uncaught" in entry["message"] or "Error" in entry["message"].split(" ")[0])]
+
+
+def new_driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,860", "--lang=en-US", "--no-first-run"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # Leave a dialog from alert() open, so a test can see that none appeared.
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    return webdriver.Chrome(service=service, options=options)
+
+
+@pytest.fixture(scope="session")
+def drivers():
+    started = []
+    yield started
+    for driver in started:
+        driver.quit()
+
+
+@pytest.fixture(scope="session")
+def admin_page(env, drivers, screenshot_dir):
+    driver = new_driver()
+    drivers.append(driver)
+    return ChatPage(driver, env, env["admin_token"], screenshot_dir).sign_in()
+
+
+@pytest.fixture(scope="session")
+def member_page(env, drivers, screenshot_dir):
+    driver = new_driver()
+    drivers.append(driver)
+    return ChatPage(driver, env, env["member_token"], screenshot_dir).sign_in()
+
+
+@pytest.fixture(scope="session")
+def admin_user(api, env):
+    return api.call("GET", "/v1/me", env["admin_token"])
+
+
+@pytest.fixture(scope="session")
+def member_user(api, env):
+    return api.call("GET", "/v1/me", env["member_token"])
