@@ -1,0 +1,57 @@
+/// The `--help` texts.
+enum Usage {
+    static func text(_ topic: ChatctlCommand.Topic) -> String {
+        switch topic {
+        case .overview:
+            return """
+                chatctl: administer the chat database.
+
+                Usage: chatctl COMMAND [OPTIONS]
+
+                Commands:
+                  migrate                        apply the missing sql/NNN_*.sql migrations
+                  seed-demo                      load demo users, circles, chats and messages (idempotent)
+                  token USER_ID [--ttl SECONDS]  mint a session for a user; prints only the token
+                  prune [--older-than-hours N]   delete stream events older than N hours (default 24)
+
+                Environment:
+                  DATABASE_URL   the PostgreSQL URL (required), e.g. postgres://chat@127.0.0.1:5432/chat
+                  CHAT_SQL_DIR   the migrations folder (default: the nearest sql/ above the executable
+                                 or the current directory)
+
+                Run `chatctl COMMAND --help` for one command. Exit status: 0 on success, 1 on any error.
+                """
+        case .migrate:
+            return """
+                Usage: chatctl migrate
+
+                Applies the sql/NNN_*.sql files not yet recorded in chat.schema_migrations, in order,
+                each in its own transaction, under an advisory lock (safe to run from several processes
+                at once; a second run applies nothing). Prints the files applied.
+                """
+        case .seedDemo:
+            return """
+                Usage: chatctl seed-demo
+
+                Loads demo data: 2 admins (admin-grace, admin-tomas), 36 members, 4 circles, 3 circle
+                chats (one admins-only), 7 direct chats, about 150 messages over the last 5 days, and
+                read markers. Running it again adds nothing.
+                """
+        case .token:
+            return """
+                Usage: chatctl token USER_ID [--ttl SECONDS]
+
+                Mints a session for an active user and prints only its bearer token on stdout, e.g.
+                  TOKEN=$(chatctl token admin-grace)
+                --ttl SECONDS  lifetime, 60 to 2592000 (default 86400)
+                """
+        case .prune:
+            return """
+                Usage: chatctl prune [--older-than-hours N]
+
+                Deletes chat.events rows committed more than N hours ago (default 24), in batches of
+                10,000. Streams resuming from before the kept window get a reset. Run it hourly.
+                """
+        }
+    }
+}
