@@ -19,7 +19,8 @@ struct ChunkedBodyDecoder {
         while true {
             switch state {
             case .size:
-                guard let size = try Self.takeLine(&buffer, maxLength: Self.maxSizeLineBytes, parse: Self.parseSize) else { return false }
+                guard let size = try Self.takeLine(&buffer, maxLength: Self.maxSizeLineBytes, tooLong: .badRequest("chunk size line too long"),
+                                                   parse: Self.parseSize) else { return false }
                 if size == 0 {
                     state = .trailers(bytes: 0)
                 } else {
@@ -41,8 +42,8 @@ struct ChunkedBodyDecoder {
                 state = .size
             case .trailers(let bytes):
                 let remaining = maxTrailerBytes - bytes
-                guard let line = try Self.takeLine(&buffer, maxLength: remaining, parse: Self.checkTrailer) else {
-                    if buffer.readableCount > remaining { throw .headersTooLarge("the trailer section is larger than \(maxTrailerBytes) bytes") }
+                let tooLarge = RequestFailure.headersTooLarge("the trailer section is larger than \(maxTrailerBytes) bytes")
+                guard let line = try Self.takeLine(&buffer, maxLength: remaining, tooLong: tooLarge, parse: Self.checkTrailer) else {
                     return false
                 }
                 if line == 0 {
@@ -55,12 +56,12 @@ struct ChunkedBodyDecoder {
     }
 
     /// Takes one CRLF-terminated line and parses its content; nil while the LF has not arrived.
-    private static func takeLine<T>(_ buffer: inout InboundBuffer, maxLength: Int,
+    private static func takeLine<T>(_ buffer: inout InboundBuffer, maxLength: Int, tooLong: RequestFailure,
                                     parse: (UnsafeBufferPointer<UInt8>, Range<Int>) throws(RequestFailure) -> T) throws(RequestFailure) -> T? {
         let result = try buffer.withReadableBytes { (bytes) throws(RequestFailure) -> (T, Int)? in
             let window = bytes[0..<min(bytes.count, maxLength + 1)]
             guard let lf = window.firstIndex(of: ByteClass.lf) else {
-                if window.count > maxLength { throw .badRequest("chunk line too long") }
+                if window.count > maxLength { throw tooLong }
                 return nil
             }
             guard lf > 0, bytes[lf - 1] == ByteClass.cr else { throw .badRequest("lines must end with CRLF") }
