@@ -1,0 +1,56 @@
+import HTTP
+import Postgres
+
+/// Everything `chat-api` reads from its environment, checked at start (docs/api.md,
+/// "Configuration"). A missing or invalid value throws an `EnvironmentSettingError` naming it.
+public struct ChatAPIConfiguration: Sendable {
+    /// `DATABASE_URL`: the libpq URL of the chat database (required).
+    public var database: PostgresConfig
+    /// `BIND_HOST` (default 127.0.0.1) and `API_PORT` (default 8080; 0 picks a free port).
+    public var host: String
+    public var port: Int
+    /// `CHAT_SERVICE_KEY`: the backoffice server's credential (required, at least 16 characters).
+    public var serviceKey: String
+    /// `CHAT_CORS_ORIGINS`: browser origins allowed to call the API.
+    public var cors: CORSPolicy
+    /// `DB_POOL_SIZE` (default 10): connections for request handlers; the group committer
+    /// uses up to two more of its own.
+    public var poolSize: Int
+    /// `DB_ACQUIRE_TIMEOUT_MS` (default 2000): the longest a request waits for a connection
+    /// before it gets 503.
+    public var acquireTimeout: Duration
+    /// `SEND_RATE_PER_SECOND` (default 10) and `SEND_BURST` (default 30): each user's message
+    /// budget per replica (a token bucket). A rate of 0 turns the limit off.
+    public var sendRatePerSecond: Double
+    public var sendBurst: Int
+    /// `GROUP_COMMIT_MAX_BATCH` (default 256) and `GROUP_COMMIT_WINDOW_MS` (default 1): a
+    /// batch is written when it is full or when the window since its first send has passed.
+    public var groupCommitMaxBatch: Int
+    public var groupCommitWindow: Duration
+    /// `SESSION_CACHE_MS` (default 2000, at most 2000): how long a looked-up session is
+    /// trusted before it is checked again (revocation elsewhere takes effect within this).
+    public var sessionCacheTTL: Duration
+    /// `LOG_LEVEL` (default info).
+    public var logLevel: LogLevel
+
+    public init(environment: [String: String]) throws(EnvironmentSettingError) {
+        let settings = EnvironmentSettings(environment)
+        let url = try settings.string("DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=") else {
+            throw EnvironmentSettingError(name: "DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
+        }
+        database = PostgresConfig(url: url, applicationName: "chat-api")
+        host = try settings.bindAddress("BIND_HOST", default: "127.0.0.1")
+        port = try settings.port("API_PORT", default: 8080)
+        serviceKey = try settings.secret("CHAT_SERVICE_KEY", minimumLength: 16)
+        cors = try CORSPolicy.fromEnvironment(environment)
+        poolSize = try settings.integer("DB_POOL_SIZE", default: 10, in: 1...200)
+        acquireTimeout = .milliseconds(try settings.integer("DB_ACQUIRE_TIMEOUT_MS", default: 2000, in: 50...60_000))
+        sendRatePerSecond = try settings.decimal("SEND_RATE_PER_SECOND", default: 10, in: 0...1_000_000)
+        sendBurst = try settings.integer("SEND_BURST", default: 30, in: 1...1_000_000)
+        groupCommitMaxBatch = try settings.integer("GROUP_COMMIT_MAX_BATCH", default: 256, in: 1...4096)
+        groupCommitWindow = .milliseconds(try settings.integer("GROUP_COMMIT_WINDOW_MS", default: 1, in: 0...1000))
+        sessionCacheTTL = .milliseconds(try settings.integer("SESSION_CACHE_MS", default: 2000, in: 0...2000))
+        logLevel = try LogLevel.fromEnvironment(environment)
+    }
+}

@@ -1,0 +1,28 @@
+import HTTP
+
+/// What the route handlers share: authentication, the stores, the committer and the limiter.
+struct APIContext: Sendable {
+    let authenticator: Authenticator
+    let directory: DirectoryStore
+    let conversations: ConversationStore
+    let history: MessageHistoryStore
+    let readState: ReadStateStore
+    let search: SearchStore
+    let committer: GroupCommitter
+    let rateLimiter: SendRateLimiter
+
+    init(database: Database, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter) {
+        authenticator = Authenticator(serviceKey: ServiceKey(serviceKey), cache: SessionCache(ttl: sessionCacheTTL), database: database)
+        directory = DirectoryStore(database: database)
+        conversations = ConversationStore(database: database)
+        history = MessageHistoryStore(database: database)
+        readState = ReadStateStore(database: database)
+        search = SearchStore(database: database)
+        self.committer = committer
+        self.rateLimiter = rateLimiter
+    }
+
+    func caller(_ request: HTTPRequest) async throws -> Caller {
+        try await authenticator.caller(of: request)
+    }
+}

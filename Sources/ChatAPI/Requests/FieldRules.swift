@@ -1,0 +1,130 @@
+import HTTP
+import Models
+
+/// The rules for the text fields of request bodies, each failing with 422 `invalid` naming the
+/// field. They mirror the schema's CHECK constraints (so the database never has to refuse what
+/// the API accepted) and add what a browser needs to be safe: no control characters in names,
+/// and links only to `http(s)` or site-relative addresses (a `javascript:` URL in a circle's
+/// "View Circle" link would run code in the backoffice).
+enum FieldRules {
+    static let maxNameLength = 200
+    static let maxEmailLength = 320
+    static let maxURLLength = 2048
+    static let maxClientIDLength = 64
+
+    /// A user or circle id (API.md: 1-64 of `A-Z a-z 0-9 . _ : @ -`).
+    static func externalID(_ value: String, field: String) throws(APIError) -> String {
+        guard ExternalID.isValid(value) else {
+            throw APIError.invalid(field, "\(field) must be 1 to 64 characters of A-Z a-z 0-9 . _ : @ -")
+        }
+        return value
+    }
+
+    /// A display name or title: 1-200 characters, not only white space, no control characters.
+    static func name(_ value: String, field: String) throws(APIError) -> String {
+        let count = value.unicodeScalars.count
+        guard count >= 1, count <= maxNameLength else {
+            throw APIError.invalid(field, "\(field) must be 1 to \(maxNameLength) characters (it has \(count))")
+        }
+        guard !isBlank(value) else { throw APIError.invalid(field, "\(field) must not be only white space") }
+        try noControlCharacters(value, field: field)
+        return value
+    }
+
+    /// An email address: 1-320 characters with an `@`, no white space or control characters.
+    static func email(_ value: String, field: String = "email") throws(APIError) -> String {
+        let count = value.unicodeScalars.count
+        guard count >= 1, count <= maxEmailLength else {
+            throw APIError.invalid(field, "\(field) must be 1 to \(maxEmailLength) characters (it has \(count))")
+        }
+        guard value.contains("@"), !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) else {
+            throw APIError.invalid(field, "\(field) must be an email address")
+        }
+        return value
+    }
+
+    /// An optional link: nil stays nil; otherwise `http://`, `https://` or a path starting with
+    /// one `/`, at most 2,048 characters, no white space or control characters.
+    static func url(_ value: String?, field: String) throws(APIError) -> String? {
+        guard let value else { return nil }
+        let lower = value.lowercased()
+        let isPath = value.hasPrefix("/") && !value.hasPrefix("//")
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") || isPath else {
+            throw APIError.invalid(field, "\(field) must be an http(s) URL or a path starting with /")
+        }
+        guard value.unicodeScalars.count <= maxURLLength else {
+            throw APIError.invalid(field, "\(field) must be at most \(maxURLLength) characters")
+        }
+        guard !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) else {
+            throw APIError.invalid(field, "\(field) must not contain white space or control characters")
+        }
+        return value
+    }
+
+    /// A chat title: nil, empty or blank means "no custom title" (the circle's name is used);
+    /// otherwise a name, trimmed of surrounding white space.
+    static func optionalTitle(_ value: String?, field: String = "title") throws(APIError) -> String? {
+        guard let value, !isBlank(value) else { return nil }
+        return try name(value.trimmingWhiteSpace(), field: field)
+    }
+
+    /// `client_id`: 1-64 printable ASCII characters (a UUID fits), so it can be logged and
+    /// compared without surprises.
+    static func clientID(_ value: String?) throws(APIError) -> String? {
+        guard let value else { return nil }
+        let bytes = value.utf8
+        guard bytes.count >= 1, bytes.count <= maxClientIDLength, bytes.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) else {
+            throw APIError.invalid("client_id", "client_id must be 1 to \(maxClientIDLength) printable ASCII characters")
+        }
+        return value
+    }
+
+    /// A message body (API.md's rules, `MessageBody.problem`).
+    static func messageBody(_ value: String) throws(APIError) -> String {
+        if let problem = MessageBody.problem(with: value) {
+            throw APIError.invalid("body", problem.description)
+        }
+        return value
+    }
+
+    /// `all_members` or `admins_only`.
+    static func sendPolicy(_ value: String, field: String = "send_policy") throws(APIError) -> SendPolicy {
+        guard let policy = SendPolicy(rawValue: value) else {
+            throw APIError.invalid(field, "\(field) must be all_members or admins_only")
+        }
+        return policy
+    }
+
+    /// `admin` or `member`.
+    static func role(_ value: String) throws(APIError) -> Role {
+        guard let role = Role(rawValue: value) else { throw APIError.invalid("role", "role must be admin or member") }
+        return role
+    }
+
+    static func noControlCharacters(_ value: String, field: String) throws(APIError) {
+        if value.unicodeScalars.contains(where: isControl) {
+            throw APIError.invalid(field, "\(field) must not contain control characters")
+        }
+    }
+
+    /// Unicode general category Cc.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// Empty or only white space (the schema's `chat.is_blank`).
+    static func isBlank(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    }
+}
+
+extension String {
+    /// Without leading and trailing Unicode white space.
+    func trimmingWhiteSpace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}
