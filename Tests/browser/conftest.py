@@ -8,6 +8,9 @@ import json
 import os
 import pathlib
 import secrets
+import socket
+import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -43,11 +46,16 @@ class ChatAPIClient:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read().decode()
+        for _ in range(20):
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    status, text = response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                status, text = error.code, error.read().decode()
+                if status == 429:  # set-up traffic may meet the API's rate limit: wait as told
+                    time.sleep(min(float(error.headers.get("Retry-After") or 1), 5))
+                    continue
+            break
         assert status in expect, f"{method} {path} answered {status}: {text}"
         return json.loads(text) if text else None
 
@@ -100,15 +108,15 @@ def unique():
 class ChatPage:
     """One browser session signed in as one user, with the waits the tests share."""
 
-    def __init__(self, driver, env, token, screenshot_dir):
+    def __init__(self, driver, env, token, screenshot_dir, gateway_url=None):
         self.driver = driver
         self.env = env
         self.token = token
         self.screenshot_dir = screenshot_dir
+        self.gateway_url = gateway_url or env["gateway_url"]
 
     def sign_in(self):
-        env = self.env
-        self.driver.get(f"{env['api_url']}/#token={self.token}&gateway={env['gateway_url']}")
+        self.driver.get(f"{self.env['api_url']}/#token={self.token}&gateway={self.gateway_url}")
         self.wait_visible("#me")
         return self
 
@@ -200,3 +208,67 @@ def admin_user(api, env):
 @pytest.fixture(scope="session")
 def member_user(api, env):
     return api.call("GET", "/v1/me", env["member_token"])
+
+
+class GatewayProcess:
+    """A chat-gateway of the test's own, on its own port, that the test may stop and start again."""
+
+    def __init__(self, bin_dir, api_url, log_path):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command = [str(pathlib.Path(bin_dir) / "chat-gateway")]
+        self.environment = {**os.environ, "GATEWAY_PORT": str(self.port), "BIND_HOST": "127.0.0.1",
+                            "CHAT_CORS_ORIGINS": api_url}
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, timeout=30):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.environment, stdin=subprocess.DEVNULL,
+                                            stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"chat-gateway exited with {self.process.returncode} (see {self.log_path})"
+            try:
+                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"chat-gateway on port {self.port} was not ready in {timeout} s")
+
+    def stop(self):
+        """SIGTERM, as an orchestrator would; the gateway must exit within 10 seconds."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise AssertionError("chat-gateway did not stop within 15 s of SIGTERM")
+
+
+@pytest.fixture
+def own_gateway(env):
+    bin_dir = required_env("CHAT_BIN_DIR")
+    required_env("DATABASE_URL")
+    log_dir = REPO_ROOT / "test-artifacts" / "browser"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    gateway = GatewayProcess(bin_dir, env["api_url"], log_dir / "own-gateway.log")
+    gateway.start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def new_page(env, drivers, screenshot_dir):
+    """Opens one more browser session signed in with `token`, optionally on another gateway."""
+    def open_page(token, gateway_url=None):
+        driver = new_driver()
+        drivers.append(driver)
+        return ChatPage(driver, env, token, screenshot_dir, gateway_url).sign_in()
+    return open_page

@@ -254,3 +254,58 @@ def test_narrow_window_shows_one_pane_at_a_time(admin_page, api, env, member_use
         admin_page.wait_visible(".list-pane")
     finally:
         driver.set_window_size(1280, 860)
+
+
+def test_a_lost_stream_shows_reconnecting_and_catches_up_without_reload(own_gateway, new_page, api, env,
+                                                                      admin_user, member_user, unique):
+    conversation = direct_chat(api, env, member_user["id"])
+    page = new_page(env["member_token"], own_gateway.url)
+    page.go("#/direct")
+    page.wait_row(admin_user["name"])
+    page.driver.execute_script("window.__sameDocument = true")
+
+    def post(text):
+        api.call("POST", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"], {"body": text})
+
+    def row_shows(text):
+        return lambda: text in page.row(admin_user["name"]).text
+
+    before = f"Before the outage {unique}"
+    post(before)
+    page.wait(row_shows(before), "the stream from the page's own gateway did not deliver")
+    assert page.visible("#connection-banner") is None
+
+    own_gateway.stop()
+    page.wait(lambda: page.text("#connection-banner") == "Reconnecting…", "no Reconnecting banner after losing the stream")
+    during = f"Sent while the gateway was down {unique}"
+    post(during)
+    page.screenshot("14-reconnecting-banner")
+
+    own_gateway.start()
+    page.wait(row_shows(during), "the message sent during the outage never arrived", timeout=30)
+    page.wait(lambda: page.visible("#connection-banner") is None, "the banner stayed after the stream came back")
+    assert page.driver.execute_script("return window.__sameDocument") is True, "the page reloaded"
+
+
+def test_scrolling_up_loads_older_history_and_keeps_the_reader_in_place(admin_page, api, env, unique):
+    user = api.put_user(f"history-{unique}", f"History Reader {unique}")
+    conversation = direct_chat(api, env, user["id"])
+    bodies = [f"History {number:02d} {unique}" for number in range(1, 61)]
+    for body in bodies:
+        api.call("POST", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"], {"body": body})
+
+    admin_page.go(f"#/conversations/{conversation['id']}")
+    admin_page.wait(lambda: own_bubble(admin_page, bodies[-1]) is not None, "the newest message is not shown")
+    assert own_bubble(admin_page, bodies[0]) is None, "the first page already holds the whole history"
+    oldest_shown = admin_page.driver.find_element(By.CSS_SELECTOR, ".timeline .message .message__body").text
+
+    admin_page.driver.execute_script("document.querySelector('.timeline').scrollTop = 0")
+    admin_page.wait(lambda: own_bubble(admin_page, bodies[0]) is not None, "scrolling up did not load older messages")
+    shown = [element.text for element in admin_page.all(".timeline .message__body")]
+    assert shown == bodies, "history is incomplete, duplicated or out of order"
+    top = admin_page.driver.execute_script("return document.querySelector('.timeline').scrollTop")
+    assert top > 0, "the view jumped to the top instead of keeping the reader in place"
+    assert oldest_shown in shown
+    admin_page.driver.execute_script("document.querySelector('.timeline').scrollTop = 0")
+    admin_page.wait(lambda: admin_page.text(".timeline__status") == "This is the beginning of the conversation.",
+                    "the top of the history is not marked")
