@@ -20,6 +20,16 @@ struct ProjectCommandsTests {
         #expect(ProjectFile.isExecutable(path), "\(path) is missing or not executable")
     }
 
+    @Test func runScriptSignsInAsAnAdminOfTheDemoSeed() throws {
+        let script = try ProjectFile.text("scripts/run")
+        let directory = try ProjectFile.text("Sources/ChatStore/Demo/DemoDirectory.swift")
+        let match = try #require(script.firstMatch(of: try Regex(#"DEMO_ADMIN_ID="\$\{DEMO_ADMIN_ID:-([^}]+)\}""#)))
+        let adminID = try #require(match.output[1].substring)
+        let admins = try #require(directory.firstMatch(of: try Regex(#"static let admins = \[([^\]]*)\]"#)))
+        #expect(admins.output[1].substring?.contains("\"\(adminID)\"") == true,
+                "scripts/run signs in as \(adminID), not one of the demo's admins")
+    }
+
     @Test func makefileTargetsCallTheScripts() throws {
         let makefile = try ProjectFile.text("Makefile")
         #expect(makefile.contains("test:\n\tscripts/test"))
