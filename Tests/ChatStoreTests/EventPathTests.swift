@@ -69,6 +69,10 @@ struct EventPathTests {
             defer { listener.stop() }
             #expect(await eventually { listener.isConnected })
 
+            // The transaction stays open at least 3 s and until the checks below are done (at most
+            // 20 s). A sender it blocked could finish only after it commits: the checks would then
+            // see phase 2, whatever the machine's load.
+            let release = Atomic<Bool>(false)
             let pool = fixture.pool
             let open = Task {
                 try await pool.withConnection { connection in
@@ -77,7 +81,11 @@ struct EventPathTests {
                             INSERT INTO chat.messages (conversation_id, sender_id, body) VALUES (\(held), 'a1', 'slow')
                             """)
                         phase.store(1, ordering: .sequentiallyConsistent)
-                        Thread.sleep(forTimeInterval: 3)  // idle in transaction, as at a psql prompt
+                        let opened = ContinuousClock.now
+                        while ContinuousClock.now - opened < .seconds(20),
+                              !release.load(ordering: .sequentiallyConsistent) || ContinuousClock.now - opened < .seconds(3) {
+                            Thread.sleep(forTimeInterval: 0.01)  // idle in transaction, as at a psql prompt
+                        }
                     }
                     phase.store(2, ordering: .sequentiallyConsistent)
                 }
@@ -88,7 +96,7 @@ struct EventPathTests {
             for index in 0..<5 {
                 let started = ContinuousClock.now
                 try await fixture.send("fast \(index)", from: "a1", to: other)
-                #expect(ContinuousClock.now - started < .seconds(1), "a sender into another conversation waited")
+                #expect(ContinuousClock.now - started < .seconds(5), "a sender into another conversation waited")
                 let committed = try await fixture.events(["message.created"])
                 #expect(committed.allSatisfy { $0.conversationID == other }, "the open transaction's event is not visible yet")
                 positions = committed.map(\.pos)
@@ -99,6 +107,7 @@ struct EventPathTests {
             }
             #expect(phase.load(ordering: .sequentiallyConsistent) == 1, "the slow transaction was still open throughout")
 
+            release.store(true, ordering: .sequentiallyConsistent)
             try await open.value
             let all = try await fixture.events(["message.created"])
             #expect(all.count == 6)

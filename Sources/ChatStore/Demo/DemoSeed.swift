@@ -17,6 +17,9 @@ public struct DemoSeed: Sendable {
         public var conversations = 0
         public var messages = 0
 
+        /// Nothing added.
+        public init() {}
+
         public var description: String {
             "added \(users) users, \(circles) circles, \(memberships) memberships, "
                 + "\(conversations) conversations, \(messages) messages"
