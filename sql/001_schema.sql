@@ -107,6 +107,7 @@ CREATE TABLE IF NOT EXISTS chat.circle_members (
     PRIMARY KEY (circle_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS circle_members_user_id_idx ON chat.circle_members (user_id);
+COMMENT ON INDEX chat.circle_members_user_id_idx IS 'The circles of a user (the conversations a member sees).';
 COMMENT ON TABLE chat.circle_members IS
     'Who is in which circle. The members of a circle are the participants of its chat, live: inserting or '
     'deleting a row grants or takes away access at once and emits member.added / member.removed. '
@@ -148,6 +149,7 @@ CREATE TABLE IF NOT EXISTS chat.conversations (
 );
 CREATE INDEX IF NOT EXISTS conversations_last_activity_idx
     ON chat.conversations (last_activity_at DESC, id DESC);
+COMMENT ON INDEX chat.conversations_last_activity_idx IS 'The conversation list, newest activity first (id breaks ties for the cursor).';
 COMMENT ON TABLE chat.conversations IS
     'One row per chat. kind = direct: exactly two participants (direct_user_low < direct_user_high, at most '
     'one conversation per pair; only they see it). kind = circle: the chat of circle_id (at most one per '
@@ -172,6 +174,7 @@ CREATE TABLE IF NOT EXISTS chat.direct_participants (
     PRIMARY KEY (conversation_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS direct_participants_user_id_idx ON chat.direct_participants (user_id);
+COMMENT ON INDEX chat.direct_participants_user_id_idx IS 'The direct chats of a user.';
 COMMENT ON TABLE chat.direct_participants IS
     'The two participants of each direct conversation, one row each, filled by trigger from the pair in '
     'chat.conversations; it exists so "the direct chats of user X" is one index lookup.';
@@ -217,6 +220,7 @@ CREATE TABLE IF NOT EXISTS chat.read_markers (
     PRIMARY KEY (conversation_id, user_id)
 );
 CREATE INDEX IF NOT EXISTS read_markers_user_id_idx ON chat.read_markers (user_id);
+COMMENT ON INDEX chat.read_markers_user_id_idx IS 'A user''s markers (unread totals for the nav badges).';
 COMMENT ON TABLE chat.read_markers IS
     'How far each user has read each conversation. No row = nothing read. The API only moves a marker '
     'forward (POST .../read, and sending a message moves the sender''s own marker to it). '
@@ -241,6 +245,7 @@ CREATE TABLE IF NOT EXISTS chat.sessions (
     CONSTRAINT sessions_expire_after_creation CHECK (expires_at > created_at)
 );
 CREATE INDEX IF NOT EXISTS sessions_user_id_idx ON chat.sessions (user_id);
+COMMENT ON INDEX chat.sessions_user_id_idx IS 'A user''s sessions (to revoke them all).';
 COMMENT ON TABLE chat.sessions IS
     'User sessions minted by POST /v1/sessions or `chatctl token`. The token itself is never stored, only its '
     'SHA-256. A session authenticates while revoked_at IS NULL, expires_at is in the future and the user is '
@@ -280,6 +285,7 @@ CREATE TABLE IF NOT EXISTS chat.events (
     END)
 );
 CREATE INDEX IF NOT EXISTS events_unnumbered_idx ON chat.events (id) WHERE pos IS NULL;
+COMMENT ON INDEX chat.events_unnumbered_idx IS 'The rows still waiting for a position: what the numbering at COMMIT scans.';
 COMMENT ON TABLE chat.events IS
     'The outbox the gateways stream from. Triggers (and the API, for read.updated) insert rows with pos NULL; '
     'at COMMIT a deferred trigger numbers the transaction''s rows (pos: gap-free, growing in commit order) and '
@@ -298,6 +304,7 @@ CREATE TABLE IF NOT EXISTS chat.event_counter (
     last_pos  bigint NOT NULL DEFAULT 0 CONSTRAINT event_counter_not_negative CHECK (last_pos >= 0)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS event_counter_single_row ON chat.event_counter ((true));
+COMMENT ON INDEX chat.event_counter_single_row IS 'Keeps chat.event_counter at one row.';
 INSERT INTO chat.event_counter (last_pos)
     SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM chat.event_counter);
 COMMENT ON TABLE chat.event_counter IS
