@@ -15,22 +15,27 @@ extension HTTPRequest {
     public func decodeJSON<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
         try JSONBody.checkMediaType(headers["Content-Type"], bodyIsEmpty: body.isEmpty)
         guard JSONBody.isValidUTF8(body) else { throw .badRequest("the body is not valid UTF-8") }
-        guard JSONBody.startsWithObject(body) else { throw .badRequest("the body must be a JSON object") }
+        let document: JSONValue
         do {
-            return try JSONBody.decoder.decode(T.self, from: Data(body))
+            document = try JSONParser.parse(body)
+        } catch {
+            throw .badRequest("the body is not valid JSON: \(error.reason) at byte \(error.offset)")
+        }
+        guard case .object = document else { throw .badRequest("the body must be a JSON object") }
+        do {
+            return try T(from: JSONValueDecoder(value: document, codingPath: []))
         } catch let error as DecodingError {
             throw JSONBody.apiError(for: error)
+        } catch let error as APIError {
+            throw error
         } catch {
-            throw .badRequest("the body is not valid JSON")
+            throw APIError(status: 422, code: "invalid", message: "the body is not valid")  // a type's own error: no member to name
         }
     }
 }
 
 /// The checks and error mapping behind `HTTPRequest.decodeJSON`.
 enum JSONBody {
-    /// Shared: decoding configuration never changes.
-    static let decoder = JSONDecoder()
-
     /// `application/json`, parameters allowed (`; charset=utf-8`), media type case-insensitive
     /// (RFC 9110 §8.3.1). A body-less request without a type passes, to fail as "not JSON".
     static func checkMediaType(_ contentType: String?, bodyIsEmpty: Bool) throws(APIError) {
@@ -62,25 +67,28 @@ enum JSONBody {
         }
     }
 
-    /// The first byte after JSON white space (RFC 8259 §2) is `{`. Catches empty bodies and
-    /// arrays or scalars at the top level before the decoder reports them less clearly.
-    static func startsWithObject(_ bytes: [UInt8]) -> Bool {
-        bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
-    }
-
     static func apiError(for error: DecodingError) -> APIError {
         switch error {
         case .keyNotFound(let key, let context):
-            return .invalid(path(context.codingPath + [key]), "\(path(context.codingPath + [key])) is required")
-        case .valueNotFound(_, let context) where !context.codingPath.isEmpty:
-            return .invalid(path(context.codingPath), "\(path(context.codingPath)) must not be null")
-        case .typeMismatch(let type, let context) where !context.codingPath.isEmpty:
-            return .invalid(path(context.codingPath), "\(path(context.codingPath)) must be \(describe(type))")
-        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-            return .invalid(path(context.codingPath), "\(path(context.codingPath)) has an invalid value")
-        default:
-            return .badRequest("the body is not valid JSON")
+            return invalid(context.codingPath + [key], "is required")
+        case .valueNotFound(_, let context) where context.debugDescription == JSONValueDecoder.noMoreElements:
+            return invalid(context.codingPath, "is required")
+        case .valueNotFound(_, let context):
+            return invalid(context.codingPath, "must not be null")
+        case .typeMismatch(let type, let context):
+            return invalid(context.codingPath, expectation(type))
+        case .dataCorrupted(let context):
+            return invalid(context.codingPath, "has an invalid value")
+        @unknown default:
+            return invalid([], "is not valid")
         }
+    }
+
+    /// 422 naming the member; a type's own `init(from:)` may fail at the top, which names none.
+    private static func invalid(_ codingPath: [any CodingKey], _ problem: String) -> APIError {
+        let field = path(codingPath)
+        if field.isEmpty { return APIError(status: 422, code: "invalid", message: "the body \(problem)") }
+        return .invalid(field, "\(field) \(problem)")
     }
 
     /// `members[2].id`: member names joined by dots, array positions in brackets.
@@ -97,15 +105,16 @@ enum JSONBody {
         return out
     }
 
-    /// A client-facing name for the expected JSON type (never a Swift type name).
-    private static func describe(_ type: Any.Type) -> String {
+    /// What the member should have been, in JSON's words (never a Swift type name).
+    private static func expectation(_ type: Any.Type) -> String {
         switch type {
-        case is String.Type, is Substring.Type, is Character.Type: "a string"
-        case is Bool.Type: "a boolean"
-        case is any BinaryInteger.Type: "an integer"
-        case is any BinaryFloatingPoint.Type, is Decimal.Type: "a number"
-        case is [Any].Type: "an array"
-        default: type is any Collection.Type ? "an array" : "an object"
+        case is String.Type, is Substring.Type, is Character.Type: "must be a string"
+        case is Bool.Type: "must be a boolean"
+        case is any BinaryInteger.Type: "must be an integer"
+        case is any BinaryFloatingPoint.Type, is Decimal.Type: "must be a number"
+        case is [String: Any].Type: "must be an object"
+        case is [Any].Type: "must be an array"
+        default: "has the wrong type"
         }
     }
 }
