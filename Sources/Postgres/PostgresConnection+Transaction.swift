@@ -4,6 +4,7 @@ extension PostgresConnection {
     /// A `COMMIT` that fails (a deferred constraint, a serialization failure) throws. So does a
     /// `COMMIT` that PostgreSQL turned into a rollback because a statement inside failed and
     /// `body` swallowed the error (SQLSTATE `25P02`): work is never silently lost.
+    @discardableResult
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         let result: T

@@ -52,6 +52,7 @@ public final class PostgresPool: Sendable {
     ///
     /// - Throws: what `body` throws; `.poolTimeout`, `.poolClosed`, `.connection` (cannot
     ///   connect), `CancellationError` if the task is cancelled while waiting.
+    @discardableResult
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
@@ -63,6 +64,7 @@ public final class PostgresPool: Sendable {
 
     /// Runs `body` inside `BEGIN` ... `COMMIT` on a pooled connection; rolls back if it throws.
     /// - Throws: as `withConnection`, and the `COMMIT`'s error (e.g. a deferred constraint).
+    @discardableResult
     public func withTransaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {

@@ -83,6 +83,9 @@ public final class HTTPTestClient: @unchecked Sendable {
         }
     }
 
+    /// Closes the connection now (the server sees the client go away).
+    public func close() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// Sends FIN: the server sees the end of our input.
     public func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 

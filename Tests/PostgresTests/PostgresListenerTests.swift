@@ -1,0 +1,139 @@
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+/// LISTEN/NOTIFY on a dedicated connection, across server restarts.
+@Suite struct PostgresListenerTests {
+    /// What a listener reported, in order.
+    final class Events: Sendable {
+        let notifications = Recorder<String>()
+        let connects = Recorder<Bool>()
+        let errors = Recorder<PostgresError>()
+
+        func listener(_ config: PostgresConfig, channels: [String]) -> PostgresListener {
+            PostgresListener(
+                config: config, channels: channels,
+                onNotification: { channel, payload in self.notifications.append("\(channel)|\(payload)") },
+                onConnect: { reconnected in self.connects.append(reconnected) },
+                onError: { error in self.errors.append(error) })
+        }
+    }
+
+    @Test func deliversNotificationsOnOddlyNamedChannels() async throws {
+        let config = try environmentConfig()
+        let channel = #"pg test "chan" \#(UInt32.random(in: 0...UInt32.max))"#
+        let events = Events()
+        let listener = events.listener(config, channels: [channel, "other_\(channel)"])
+        listener.start()
+        defer { listener.stop() }
+        try await waitUntil { events.connects.values == [false] }
+        #expect(listener.isConnected)
+        try notify(config, channel, "héllo 👋")
+        try notify(config, channel, "")
+        try await waitUntil { events.notifications.values.count == 2 }
+        #expect(events.notifications.values == ["\(channel)|héllo 👋", "\(channel)|"])
+    }
+
+    @Test func reconnectsAfterTheServerRestartsAndHearsAgain() async throws {
+        let cluster = try PostgresCluster.start()
+        defer { cluster.destroy() }
+        let events = Events()
+        let listener = events.listener(cluster.config, channels: ["chat_events"])
+        listener.start()
+        defer { listener.stop() }
+        try await waitUntil { events.connects.values == [false] }
+        try notify(cluster.config, "chat_events", "1")
+        try await waitUntil { events.notifications.values == ["chat_events|1"] }
+
+        try cluster.stop()
+        try await waitUntil { !listener.isConnected && events.errors.values.count >= 2 }
+        #expect(events.errors.values.allSatisfy { $0.kind == .connection })
+        try cluster.start()
+        try await waitUntil(timeout: .seconds(10)) { events.connects.values == [false, true] }
+        #expect(listener.isConnected)
+        try notify(cluster.config, "chat_events", "2")
+        try await waitUntil { events.notifications.values == ["chat_events|1", "chat_events|2"] }
+    }
+
+    @Test func restartWithoutDowntimeIsNoticedToo() async throws {
+        let cluster = try PostgresCluster.start()
+        defer { cluster.destroy() }
+        let events = Events()
+        let listener = events.listener(cluster.config, channels: ["doorbell"])
+        listener.start()
+        defer { listener.stop() }
+        try await waitUntil { events.connects.values == [false] }
+        try cluster.restart()
+        try await waitUntil(timeout: .seconds(10)) { events.connects.values == [false, true] }
+        try notify(cluster.config, "doorbell", "after restart")
+        try await waitUntil { events.notifications.values == ["doorbell|after restart"] }
+    }
+
+    @Test func stopIsPromptWhileTheServerIsUnreachable() async throws {
+        let events = Events()
+        let config = PostgresConfig(url: "postgres://postgres@127.0.0.1:\(try unusedPort())/x", connectTimeout: .seconds(5))
+        let listener = events.listener(config, channels: ["c"])
+        listener.start()
+        try await waitUntil { events.errors.values.count >= 2 }
+        #expect(!listener.isConnected)
+        let started = ContinuousClock.now
+        listener.stop()
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        let errorsAtStop = events.errors.values.count
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(events.errors.values.count == errorsAtStop, "no retries after stop")
+        #expect(events.connects.values.isEmpty)
+    }
+
+    @Test func stopWhileListeningEndsTheSessionAndTheCallbacks() async throws {
+        let config = try environmentConfig()
+        let channel = "pg_stop_\(UInt32.random(in: 0...UInt32.max))"
+        let events = Events()
+        let listener = events.listener(config, channels: [channel])
+        listener.start()
+        try await waitUntil { listener.isConnected }
+        #expect(try listeningSessions(config, channel) == 1)
+        let started = ContinuousClock.now
+        listener.stop()
+        #expect(ContinuousClock.now - started < .milliseconds(300))
+        #expect(!listener.isConnected)
+        try notify(config, channel, "late")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(events.notifications.values.isEmpty)
+        #expect(try listeningSessions(config, channel) == 0)
+    }
+
+    @Test func stopFromInsideACallbackDoesNotDeadlock() async throws {
+        let config = try environmentConfig()
+        let channel = "pg_selfstop_\(UInt32.random(in: 0...UInt32.max))"
+        let stopped = Recorder<Bool>()
+        let holder = Recorder<PostgresListener>()
+        let listener = PostgresListener(
+            config: config, channels: [channel],
+            onNotification: { _, _ in
+                holder.values.first?.stop()
+                stopped.append(true)
+            })
+        holder.append(listener)
+        listener.start()
+        try await waitUntil { listener.isConnected }
+        try notify(config, channel, "stop")
+        try await waitUntil { stopped.values == [true] && !listener.isConnected }
+        listener.stop()
+    }
+
+    /// Sessions whose last statement was our LISTEN on `channel`.
+    private func listeningSessions(_ config: PostgresConfig, _ channel: String) throws -> Int {
+        let conn = try PostgresConnection.connect(config)
+        defer { conn.close() }
+        return try conn.scalar(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE query = \("LISTEN \"\(channel)\"")", as: Int.self)
+    }
+
+    private func notify(_ config: PostgresConfig, _ channel: String, _ payload: String) throws {
+        let conn = try PostgresConnection.connect(config)
+        defer { conn.close() }
+        _ = try conn.query("SELECT pg_notify(\(channel), \(payload))")
+    }
+}
