@@ -9,6 +9,7 @@ import os
 import pathlib
 import secrets
 import socket
+import string
 import subprocess
 import time
 import urllib.error
@@ -175,7 +176,16 @@ def new_driver():
     # Leave a dialog from alert() open, so a test can see that none appeared.
     options.set_capability("unhandledPromptBehavior", "ignore")
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(service=service, options=options)
+    driver = webdriver.Chrome(service=service, options=options)
+    # Only loopback: the demo data's avatar URLs point at outside hosts, which the tests must
+    # never contact (the page falls back to initials). Requests to https or to a host name are
+    # blocked before any DNS look-up; the services are addressed as http://127.0.0.1:PORT.
+    # (Chromium's --host-resolver-rules / --proxy-server flags were tried first: with them,
+    # fresh loopback connections were sometimes reset while the page loaded its modules.)
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs",
+                           {"urls": ["https://*"] + [f"http://{letter}*" for letter in string.ascii_letters]})
+    return driver
 
 
 @pytest.fixture(scope="session")

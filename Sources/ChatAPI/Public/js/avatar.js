@@ -1,6 +1,8 @@
 import { h, safeHTTPURL } from './dom.js';
 
 const PALETTE_SIZE = 8;
+/** Pictures that failed to load once are not asked for again in this tab. */
+const failedSources = new Set();
 
 /** Up to two letters from the first and last words of a name; "?" for an empty name. */
 export function initials(name) {
@@ -29,9 +31,12 @@ export function avatar({ id, name, avatarURL, size = 'medium' }) {
   });
   const showInitials = () => element.replaceChildren(h('span', { class: 'avatar__initials' }, initials(name)));
   const source = safeHTTPURL(avatarURL);
-  if (source) {
+  if (source && !failedSources.has(source)) {
     const image = h('img', { class: 'avatar__image', src: source, alt: '', referrerpolicy: 'no-referrer', decoding: 'async' });
-    image.addEventListener('error', showInitials, { once: true });
+    image.addEventListener('error', () => {
+      failedSources.add(source);
+      showInitials();
+    }, { once: true });
     element.append(image);
   } else {
     showInitials();

@@ -39,6 +39,7 @@ export class ChatApp {
       onEvent: (type, data) => this.#onEvent(type, data),
       onStatus: (connected) => { document.getElementById('connection-banner').hidden = connected; },
       onGaveUp: () => api.me().catch(() => {}),
+      onResync: () => this.#reloadEverything(),
     });
     this.live.start();
     this.layout.hidden = false;
@@ -128,7 +129,7 @@ export class ChatApp {
     }
   }
 
-  /** `reset`: the stream could not resume, so everything is fetched again. */
+  /** `reset` (or a stream that cannot resume): everything is fetched again. */
   async #reloadEverything() {
     this.store.clear();
     try {

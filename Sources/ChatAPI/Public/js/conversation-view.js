@@ -41,11 +41,12 @@ export class ConversationView {
     document.addEventListener('visibilitychange', () => this.#maybeMarkRead());
   }
 
-  /** Opens `id` (nothing to do when it is already open). */
-  async open(id) {
+  /** Opens `id` (nothing to do when it is already open); `draft` refills the message field. */
+  async open(id, { draft = '' } = {}) {
     if (this.conversationID === id) return;
     const generation = this.#startOver(id);
     this.#build();
+    this.composer.input.value = draft;
     const cached = this.store.conversation(id);
     if (cached) this.#showConversation(cached);
     this.#setStatus('Loading messages…');
@@ -79,12 +80,13 @@ export class ConversationView {
     this.pane.replaceChildren(this.placeholder);
   }
 
-  /** Reloads the open conversation from scratch (after a stream `reset`). */
+  /** Reloads the open conversation from scratch (after a stream `reset`), keeping the draft. */
   reload() {
     const id = this.conversationID;
     if (!id) return;
+    const draft = this.composer?.input.value ?? '';
     this.conversationID = null;
-    this.open(id);
+    this.open(id, { draft });
   }
 
   /** A `message.created` event: appended once, whatever its origin (echo of our send, other tab, other user). */

@@ -23,18 +23,22 @@ export class LiveConnection {
   #retryTimer = null;
   #bannerTimer = null;
   #stopped = false;
+  #droppedBeforeFirstEvent = false;
 
   /**
    * `onEvent(type, data)` gets each parsed event once, in order; `onStatus(connected)`
    * says whether the "Reconnecting…" banner should show; `onGaveUp()` runs when the
-   * gateway refused the stream (the caller checks whether the session is still valid).
+   * gateway refused the stream (the caller checks whether the session is still valid);
+   * `onResync()` runs when a stream dropped before its first event came back: with no
+   * event id to resume from, what happened in between must be fetched.
    */
-  constructor({ gatewayURL, token, onEvent, onStatus, onGaveUp }) {
+  constructor({ gatewayURL, token, onEvent, onStatus, onGaveUp, onResync }) {
     this.gatewayURL = gatewayURL;
     this.token = token;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onGaveUp = onGaveUp;
+    this.onResync = onResync;
   }
 
   start() {
@@ -60,9 +64,14 @@ export class LiveConnection {
     source.addEventListener('open', () => {
       this.#retryDelay = FIRST_RETRY_MS;
       this.#setConnected(true);
+      if (this.#droppedBeforeFirstEvent) {
+        this.#droppedBeforeFirstEvent = false;
+        this.onResync?.();
+      }
     });
     source.addEventListener('error', () => {
       if (source !== this.#source || this.#stopped) return;
+      if (this.#lastEventID === null) this.#droppedBeforeFirstEvent = true;
       this.#setConnected(false);
       if (source.readyState === EventSource.CLOSED) this.#recreateLater();
     });
