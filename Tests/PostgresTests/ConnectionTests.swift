@@ -107,6 +107,25 @@ import Testing
         }
     }
 
+    @Test func dateAndTimestampColumnsDecodeAsUTCDates() throws {
+        try withConnection { conn throws in
+            let row = try #require(try conn.query(
+                "SELECT date '2026-11-25' AS day, timestamp '2026-11-25 12:00:00.5' AS local, 'infinity'::timestamptz AS forever").first)
+            #expect(try row.decode("day", as: Date.self) == Date(timeIntervalSince1970: 1_795_564_800))
+            #expect(try row.decode("local", as: Date.self) == Date(timeIntervalSince1970: 1_795_608_000.5))
+            let error = try #require(throws: PostgresError.self) { try row.decode("forever", as: Date.self) }
+            #expect(error.message.contains("infinite"))
+        }
+    }
+
+    @Test func copyIsRefusedAndTheConnectionClosed() throws {
+        let conn = try PostgresConnection.connect(environmentConfig())
+        defer { conn.close() }
+        let error = try #require(throws: PostgresError.self) { try conn.query("COPY (SELECT 1) TO STDOUT") }
+        #expect(error.kind == .invalidParameter)
+        #expect(!conn.isHealthy)
+    }
+
     @Test func scriptsRunManyStatementsAndStopAtTheFirstError() throws {
         try withConnection { conn throws in
             try conn.executeScript("""
