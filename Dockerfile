@@ -15,8 +15,11 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib \
-        --product chat-api --product chat-gateway --product chatctl \
+# One product per `swift build` (it builds only the last `--product` it is given); the three
+# share every compiled module.
+RUN for product in chat-api chat-gateway chatctl; do \
+        swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
     && bin="$(swift build -c release --show-bin-path)" \
     && mkdir -p /staging \
     && cp "$bin/chat-api" "$bin/chat-gateway" "$bin/chatctl" /staging/ \

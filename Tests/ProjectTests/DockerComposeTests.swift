@@ -107,9 +107,9 @@ struct DockerComposeTests {
         #expect(dockerfile.contains("swift:6."))
         #expect(dockerfile.contains("libpq-dev"))
         #expect(dockerfile.contains("libpq5"))
-        for binary in ["chat-api", "chat-gateway", "chatctl"] {
-            #expect(dockerfile.contains("--product \(binary)"))
-        }
+        #expect(dockerfile.contains("for product in chat-api chat-gateway chatctl; do"))
+        #expect(dockerfile.contains(#"--product "$product""#))
+        #expect(dockerfile.contains(#"cp "$bin/chat-api" "$bin/chat-gateway" "$bin/chatctl" /staging/"#))
         #expect(dockerfile.contains("COPY sql /app/sql"))
         #expect(dockerfile.contains(".resources"))
     }
