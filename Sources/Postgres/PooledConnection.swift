@@ -20,24 +20,17 @@ final class PooledConnection: @unchecked Sendable {
         self.liveConnections = liveConnections
     }
 
-    /// Runs `body` on this slot's queue with a healthy connection (connecting first if needed),
-    /// then puts the session back to idle or drops the connection. Returns the outcome and
-    /// whether a live connection remains.
-    func run<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) throws -> T
-    ) async -> (result: Result<T, any Error>, warm: Bool) {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                let result: Result<T, any Error>
-                do {
-                    let connection = try self.healthyConnection()
-                    result = Result { try body(connection) }
-                    self.resetOrDrop(connection, after: result)
-                } catch {
-                    result = .failure(error)
-                }
-                continuation.resume(returning: (result, self.connection != nil))
+    /// Runs `job` on this slot's queue with a healthy connection (connecting first if
+    /// needed), puts the session back to idle or drops the connection, hands the slot back
+    /// through `release` (with whether a live connection remains), then answers the caller.
+    func execute(_ job: PoolJob, then release: @escaping @Sendable (PooledConnection, _ warm: Bool) -> Void) {
+        queue.async {
+            let (failure, answer) = job.run(Result { try self.healthyConnection() })
+            if let connection = self.connection {
+                self.resetOrDrop(connection, after: failure)
             }
+            release(self, self.connection != nil)
+            answer()
         }
     }
 
@@ -59,8 +52,8 @@ final class PooledConnection: @unchecked Sendable {
 
     /// Leaves the session idle for the next borrower: a transaction left open is rolled back;
     /// a connection that broke, or cannot be brought back to idle, is closed.
-    private func resetOrDrop(_ connection: PostgresConnection, after result: Result<some Any, any Error>) {
-        if case .failure(let error as PostgresError) = result, error.isConnectionLoss {
+    private func resetOrDrop(_ connection: PostgresConnection, after failure: (any Error)?) {
+        if let error = failure as? PostgresError, error.isConnectionLoss {
             drop()
             return
         }

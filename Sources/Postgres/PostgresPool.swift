@@ -24,8 +24,6 @@ import Synchronization
 ///   change session settings (use `SET LOCAL` inside a transaction), and never `LISTEN` on a
 ///   pooled connection (use `PostgresListener`).
 public final class PostgresPool: Sendable {
-    private typealias Waiter = CheckedContinuation<PooledConnection, any Error>
-
     /// Where the connections go.
     public let config: PostgresConfig
     /// The most connections this pool opens.
@@ -33,7 +31,7 @@ public final class PostgresPool: Sendable {
     /// How long a caller waits for a free connection before `.poolTimeout`.
     public let acquireTimeout: Duration
 
-    private let state: Mutex<PoolStateMachine<PooledConnection, Waiter>>
+    private let state: Mutex<PoolStateMachine<PooledConnection, PoolJob>>
     private let liveConnections = LiveConnectionCounter()
     private let nextID = Atomic<Int>(0)
 
@@ -56,10 +54,28 @@ public final class PostgresPool: Sendable {
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        let slot = try await lease()
-        let (result, warm) = await slot.run(body)
-        giveBack(slot, warm: warm)
-        return try result.get()
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let job = PoolJob(body, answering: continuation)
+                if Task.isCancelled {
+                    job.fail(CancellationError())
+                    return
+                }
+                switch state.withLock({ $0.acquire(id: id, waiter: job) }) {
+                case .lend(let slot):
+                    execute(job, on: slot)
+                case .createSlot:
+                    execute(job, on: PooledConnection(id: id, config: config, liveConnections: liveConnections))
+                case .wait:
+                    scheduleTimeout(forWaiter: id)
+                case .failClosed:
+                    job.fail(closedError)
+                }
+            }
+        } onCancel: {
+            state.withLock { $0.removeWaiter(id: id) }?.fail(CancellationError())
+        }
     }
 
     /// Runs `body` inside `BEGIN` ... `COMMIT` on a pooled connection; rolls back if it throws.
@@ -97,43 +113,22 @@ public final class PostgresPool: Sendable {
     public func close() {
         let (idle, waiters) = state.withLock { $0.close() }
         idle.forEach { $0.close() }
-        waiters.forEach { $0.resume(throwing: closedError) }
+        waiters.forEach { $0.fail(closedError) }
     }
 
     private var closedError: PostgresError {
         PostgresError(.poolClosed, "the connection pool for \(config) is closed")
     }
 
-    private func lease() async throws -> PooledConnection {
-        let id = nextID.add(1, ordering: .relaxed).newValue
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: Waiter) in
-                if Task.isCancelled {
-                    continuation.resume(throwing: CancellationError())
-                    return
-                }
-                switch state.withLock({ $0.acquire(id: id, waiter: continuation) }) {
-                case .lend(let slot):
-                    continuation.resume(returning: slot)
-                case .createSlot:
-                    continuation.resume(
-                        returning: PooledConnection(id: id, config: config, liveConnections: liveConnections))
-                case .wait:
-                    scheduleTimeout(forWaiter: id)
-                case .failClosed:
-                    continuation.resume(throwing: closedError)
-                }
-            }
-        } onCancel: {
-            state.withLock { $0.removeWaiter(id: id) }?.resume(throwing: CancellationError())
-        }
+    private func execute(_ job: PoolJob, on slot: PooledConnection) {
+        slot.execute(job) { [weak self] slot, warm in self?.giveBack(slot, warm: warm) }
     }
 
     private func scheduleTimeout(forWaiter id: Int) {
         DispatchQueue.global().asyncAfter(deadline: .now() + acquireTimeout.dispatchInterval) { [weak self] in
-            guard let self, let waiter = self.state.withLock({ $0.removeWaiter(id: id) }) else { return }
-            waiter.resume(
-                throwing: PostgresError(
+            guard let self, let job = self.state.withLock({ $0.removeWaiter(id: id) }) else { return }
+            job.fail(
+                PostgresError(
                     .poolTimeout,
                     "no connection to \(self.config) became free within \(self.acquireTimeout.readable) "
                         + "(all \(self.maxConnections) in use)"))
@@ -144,8 +139,8 @@ public final class PostgresPool: Sendable {
         switch state.withLock({ $0.release(slot, warm: warm) }) {
         case .none:
             break
-        case .lend(let slot, let waiter):
-            waiter.resume(returning: slot)
+        case .lend(let slot, let job):
+            execute(job, on: slot)
         case .closeSlot(let slot):
             slot.close()
         }

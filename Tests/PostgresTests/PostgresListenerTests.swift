@@ -36,7 +36,7 @@ import TestSupport
     }
 
     @Test func reconnectsAfterTheServerRestartsAndHearsAgain() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await offloaded { try PostgresCluster.start() }
         defer { cluster.destroy() }
         let events = Events()
         let listener = events.listener(cluster.config, channels: ["chat_events"])
@@ -46,10 +46,10 @@ import TestSupport
         try notify(cluster.config, "chat_events", "1")
         try await waitUntil { events.notifications.values == ["chat_events|1"] }
 
-        try cluster.stop()
+        try await offloaded { try cluster.stop() }
         try await waitUntil { !listener.isConnected && events.errors.values.count >= 2 }
         #expect(events.errors.values.allSatisfy { $0.kind == .connection })
-        try cluster.start()
+        try await offloaded { try cluster.start() }
         try await waitUntil(timeout: .seconds(10)) { events.connects.values == [false, true] }
         #expect(listener.isConnected)
         try notify(cluster.config, "chat_events", "2")
@@ -57,14 +57,14 @@ import TestSupport
     }
 
     @Test func restartWithoutDowntimeIsNoticedToo() async throws {
-        let cluster = try PostgresCluster.start()
+        let cluster = try await offloaded { try PostgresCluster.start() }
         defer { cluster.destroy() }
         let events = Events()
         let listener = events.listener(cluster.config, channels: ["doorbell"])
         listener.start()
         defer { listener.stop() }
         try await waitUntil { events.connects.values == [false] }
-        try cluster.restart()
+        try await offloaded { try cluster.restart() }
         try await waitUntil(timeout: .seconds(10)) { events.connects.values == [false, true] }
         try notify(cluster.config, "doorbell", "after restart")
         try await waitUntil { events.notifications.values == ["doorbell|after restart"] }

@@ -5,7 +5,11 @@ import TestSupport
 
 /// The database fixtures other test targets rely on.
 @Suite struct TestSupportTests {
-    @Test func testDatabaseIsFreshMigratedAndDroppable() throws {
+    @Test func testDatabaseIsFreshMigratedAndDroppable() async throws {
+        try await offloaded { try Self.createMigrateAndDrop() }
+    }
+
+    private static func createMigrateAndDrop() throws {
         let database = try TestDatabase.create(migrated: true)
         let conn = try PostgresConnection.connect(database.config)
         #expect(try conn.scalar("SELECT current_database() AS v", as: String.self) == database.name)
@@ -22,7 +26,11 @@ import TestSupport
         }
     }
 
-    @Test func unmigratedDatabasesAreEmptyAndUniquelyNamed() throws {
+    @Test func unmigratedDatabasesAreEmptyAndUniquelyNamed() async throws {
+        try await offloaded { try Self.createTwoEmptyDatabases() }
+    }
+
+    private static func createTwoEmptyDatabases() throws {
         let first = try TestDatabase.create(migrated: false)
         defer { first.drop() }
         let second = try TestDatabase.create(migrated: false)
@@ -33,7 +41,11 @@ import TestSupport
         #expect(try conn.scalar("SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'chat'", as: Int.self) == 0)
     }
 
-    @Test func clusterStopsStartsAndIsDestroyed() throws {
+    @Test func clusterStopsStartsAndIsDestroyed() async throws {
+        try await offloaded { try Self.stopStartAndDestroyACluster() }
+    }
+
+    private static func stopStartAndDestroyACluster() throws {
         let cluster = try PostgresCluster.start()
         let directory = cluster.directory
         let before = try PostgresConnection.connect(cluster.config)
