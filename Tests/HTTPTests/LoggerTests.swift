@@ -31,8 +31,24 @@ import Testing
     }
 
     @Test func formatsTimeAsRFC3339WithMilliseconds() {
-        #expect(Logger.rfc3339(seconds: 1_795_608_000, milliseconds: 7) == "2026-11-25T12:00:00.007Z")
-        #expect(Logger.rfc3339(seconds: 0, milliseconds: 999) == "1970-01-01T00:00:00.999Z")
+        let logger = Logger(label: "t", output: LogOutput { _ in })
+        func time(_ seconds: Int, _ milliseconds: Int) -> String {
+            String(decoding: logger.line(.info, "m", [:], seconds: seconds, milliseconds: milliseconds), as: UTF8.self)
+        }
+        #expect(time(1_795_608_000, 7).hasPrefix(#"{"time":"2026-11-25T12:00:00.007Z","level":"info","label":"t","message":"m"}"#))
+        #expect(time(0, 999).hasPrefix(#"{"time":"1970-01-01T00:00:00.999Z""#))
+        #expect(time(253_402_300_799, 0).hasPrefix(#"{"time":"9999-12-31T23:59:59.000Z""#))
+    }
+
+    @Test func escapesControlCharactersQuotesAndBackslashes() throws {
+        let log = F.CapturedLog()
+        let tricky = "a\u{0}b\u{1F}c\"d\\e\r\tf\u{7F}é😀"
+        log.logger().info(tricky, ["k\"ey": .string(tricky)])
+        let line = try #require(log.lines.first)
+        #expect(line.contains(#"a\u0000b\u001fc\"d\\e\r\tf"#))
+        let object = try #require(try objects(log).first)
+        #expect(object["message"] as? String == tricky)
+        #expect(object["k\"ey"] as? String == tricky)
     }
 
     @Test func dropsLinesBelowTheLevel() {

@@ -62,7 +62,7 @@ struct JSONParser {
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
         try nest()
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [(name: String, value: JSONValue)] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
@@ -76,7 +76,7 @@ struct JSONParser {
             skipWhitespace()
             try expect(UInt8(ascii: ":"))
             skipWhitespace()
-            members[name] = try parseValue()
+            members.append((name, try parseValue()))
             skipWhitespace()
             if current == UInt8(ascii: ",") { index += 1; continue }
             try expect(UInt8(ascii: "}"))

@@ -8,8 +8,15 @@ enum JSONValue: Sendable {
     case number(String)
     case string(String)
     case array([JSONValue])
-    /// Members by name; a repeated name keeps its last value.
-    case object([String: JSONValue])
+    /// Members in document order. Bodies have a handful of members, so a list searched from
+    /// the end (a repeated name keeps its last value) beats building a dictionary.
+    case object([(name: String, value: JSONValue)])
+
+    /// The last member called `name` of an object.
+    func member(_ name: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.last { $0.name == name }?.value
+    }
 
     /// How JSON names this kind of value in messages ("found a string").
     var kindDescription: String {

@@ -5,16 +5,6 @@ public enum LogValue: Sendable, Equatable {
     case int(Int)
     case double(Double)
     case bool(Bool)
-
-    /// The value as a JSON token. Non-finite doubles (not JSON) become strings.
-    func appendJSON(to out: inout String) {
-        switch self {
-        case .string(let s): out += JSONString.quote(s)
-        case .int(let i): out += String(i)
-        case .double(let d): out += d.isFinite ? String(d) : JSONString.quote(String(d))
-        case .bool(let b): out += b ? "true" : "false"
-        }
-    }
 }
 
 extension LogValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,

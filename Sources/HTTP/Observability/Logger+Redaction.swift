@@ -25,30 +25,30 @@ extension Logger {
         return out
     }
 
-    /// A cheap pre-check: a query can only name `access_token` if it contains `token`
-    /// (any case) or a percent escape.
+    /// A cheap pre-check, allocation-free: a query can only name `access_token` if it
+    /// contains `token` (any case) or a percent escape.
     private static func mayNameToken(_ query: Substring) -> Bool {
-        let token = Array("token".utf8)
-        let bytes = Array(query.utf8)
-        if bytes.contains(UInt8(ascii: "%")) { return true }
-        guard bytes.count >= token.count else { return false }
-        for start in 0...(bytes.count - token.count) {
-            var matched = true
-            for offset in 0..<token.count where bytes[start + offset] | 0x20 != token[offset] {
-                matched = false
-                break
+        var matched = 0
+        for byte in query.utf8 {
+            if byte == UInt8(ascii: "%") { return true }
+            let lower = byte | 0x20
+            if lower == tokenBytes[matched] {
+                matched += 1
+                if matched == tokenBytes.count { return true }
+            } else {
+                matched = lower == tokenBytes[0] ? 1 : 0
             }
-            if matched { return true }
         }
         return false
     }
 
-    private static let credentialKeys: Set<String> = ["authorization", "access_token", "token", "cookie", "password"]
+    private static let tokenBytes: [UInt8] = Array("token".utf8)
+    private static let credentialKeys = ["authorization", "access_token", "token", "cookie", "password"]
 
     /// The value to write for field `key`: credentials never, query strings with their
     /// `access_token` removed.
     static func redacted(key: String, value: LogValue) -> LogValue {
-        if credentialKeys.contains(key.lowercased()) { return .string("[redacted]") }
+        if credentialKeys.contains(where: { key.caseInsensitiveEquals($0) }) { return .string("[redacted]") }
         if case .string(let text) = value { return .string(redactingQuery(text)) }
         return value
     }

@@ -45,46 +45,55 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ fields: [String: LogValue] = [:]) {
         guard isEnabled(level) else { return }
-        output.write(Array(line(level, message, fields, time: Logger.now()).utf8))
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        output.write(line(level, message, fields, seconds: now.tv_sec, milliseconds: Int(now.tv_nsec / 1_000_000)))
     }
 
-    /// The JSON line (with its `\n`) for a message at `time`.
-    func line(_ level: LogLevel, _ message: String, _ callFields: [String: LogValue], time: String) -> String {
-        let all = callFields.isEmpty ? fields : fields.merging(callFields) { _, new in new }
-        var out = "{\"time\":\"\(time)\",\"level\":\"\(level.rawValue)\",\"label\":"
-        out += JSONString.quote(label)
-        out += ",\"message\":"
-        out += JSONString.quote(Logger.redactingQuery(message))
+    /// The JSON line (with its `\n`) for a message at the given time.
+    func line(_ level: LogLevel, _ message: String, _ callFields: [String: LogValue], seconds: Int, milliseconds: Int) -> [UInt8] {
+        var out = JSONLineWriter()
+        out.raw("{\"time\":\"")
+        Logger.appendRFC3339(seconds: seconds, milliseconds: milliseconds, to: &out)
+        out.raw("\",\"level\":")
+        out.string(level.rawValue)
+        out.raw(",\"label\":")
+        out.string(label)
+        out.raw(",\"message\":")
+        out.string(Logger.redactingQuery(message))
+        let all = fields.isEmpty ? callFields : callFields.isEmpty ? fields : fields.merging(callFields) { _, new in new }
         for key in all.keys.sorted() {
-            let name = Logger.reservedKeys.contains(key) ? "field.\(key)" : key
-            out += ","
-            out += JSONString.quote(name)
-            out += ":"
-            Logger.redacted(key: key, value: all[key]!).appendJSON(to: &out)
+            out.raw(",")
+            out.string(Logger.reservedKeys.contains(key) ? "field.\(key)" : key)
+            out.raw(":")
+            out.value(Logger.redacted(key: key, value: all[key]!))
         }
-        out += "}\n"
-        return out
+        out.raw("}")
+        out.newline()
+        return out.bytes
     }
 
     private static let reservedKeys: Set<String> = ["time", "level", "label", "message"]
 
-    /// The current time as RFC 3339 UTC with milliseconds, without Foundation's formatters
-    /// (which are slow and not safe to share between threads).
-    static func now() -> String {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return rfc3339(seconds: spec.tv_sec, milliseconds: Int(spec.tv_nsec / 1_000_000))
-    }
-
-    static func rfc3339(seconds: Int, milliseconds: Int) -> String {
+    /// RFC 3339 UTC with milliseconds (`2026-11-25T12:00:00.123Z`), without Foundation's
+    /// formatters (slow, and not safe to share between threads).
+    static func appendRFC3339(seconds: Int, milliseconds: Int, to out: inout JSONLineWriter) {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+        out.digits(Int(parts.tm_year) + 1900, width: 4)
+        out.raw("-")
+        out.digits(Int(parts.tm_mon) + 1, width: 2)
+        out.raw("-")
+        out.digits(Int(parts.tm_mday), width: 2)
+        out.raw("T")
+        out.digits(Int(parts.tm_hour), width: 2)
+        out.raw(":")
+        out.digits(Int(parts.tm_min), width: 2)
+        out.raw(":")
+        out.digits(Int(parts.tm_sec), width: 2)
+        out.raw(".")
+        out.digits(milliseconds, width: 3)
+        out.raw("Z")
     }
 }

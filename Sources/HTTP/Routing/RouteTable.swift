@@ -1,8 +1,8 @@
 /// The frozen routes: a trie of path segments built once, then read without locks by every
-/// request. Matching walks the request's segments, trying a literal child before the parameter
-/// child and backtracking, so `/v1/conversations/direct` beats `/v1/conversations/{id}` while
-/// `/v1/conversations/7c0e/messages` still finds `{id}`. No regular expressions, and the only
-/// allocation per match is the array of segments.
+/// request. Matching walks the request path's bytes segment by segment, trying a literal child
+/// before the parameter child and backtracking, so `/v1/conversations/direct` beats
+/// `/v1/conversations/{id}` while `/v1/conversations/7c0e/messages` still finds `{id}`.
+/// No regular expressions, no splitting; the only allocation is the list of parameter values.
 final class RouteTable: Sendable {
     /// One registered method on one template.
     struct Endpoint: Sendable {
@@ -13,7 +13,7 @@ final class RouteTable: Sendable {
     }
 
     struct Node: Sendable {
-        var literals: [(segment: String, node: Int)] = []
+        var literals: [(segment: [UInt8], node: Int)] = []
         var parameter: Int?
         var endpoints: [Endpoint] = []
         /// The methods this path answers, for `Allow` and CORS preflights (`GET, HEAD, ...`).
@@ -37,26 +37,21 @@ final class RouteTable: Sendable {
 
     init(_ endpoints: [Endpoint]) {
         var nodes = [Node()]
+        func child(of parent: Int, _ existing: Int?, attach: (inout Node, Int) -> Void) -> Int {
+            if let existing { return existing }
+            nodes.append(Node())
+            attach(&nodes[parent], nodes.count - 1)
+            return nodes.count - 1
+        }
         for endpoint in endpoints {
             var current = 0
             for segment in endpoint.template.segments {
                 switch segment {
                 case .literal(let text):
-                    if let child = nodes[current].literals.first(where: { $0.segment == text })?.node {
-                        current = child
-                    } else {
-                        nodes.append(Node())
-                        nodes[current].literals.append((text, nodes.count - 1))
-                        current = nodes.count - 1
-                    }
+                    let bytes = Array(text.utf8)
+                    current = child(of: current, nodes[current].literals.first { $0.segment == bytes }?.node) { $0.literals.append((bytes, $1)) }
                 case .parameter:
-                    if let child = nodes[current].parameter {
-                        current = child
-                    } else {
-                        nodes.append(Node())
-                        nodes[current].parameter = nodes.count - 1
-                        current = nodes.count - 1
-                    }
+                    current = child(of: current, nodes[current].parameter) { $0.parameter = $1 }
                 }
             }
             precondition(!nodes[current].endpoints.contains { $0.method == endpoint.method },
@@ -72,28 +67,51 @@ final class RouteTable: Sendable {
     /// The node for an origin-form path (`/a/b`), or nil when no template matches its shape.
     /// Empty segments (`//`, a trailing `/`) match no parameter, so they do not match at all.
     func match(_ path: String) -> Match? {
-        guard path.utf8.first == UInt8(ascii: "/") else { return nil }
-        let segments = path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        var values: [Substring] = []
-        guard let node = descend(0, segments[...], &values) else { return nil }
-        return Match(node: nodes[node], values: values)
+        var path = path
+        let found: (node: Int, values: [Range<Int>])? = path.withUTF8 { bytes in
+            guard bytes.first == UInt8(ascii: "/") else { return nil }
+            var values: [Range<Int>] = []
+            guard let node = descend(0, from: 1, in: bytes, &values) else { return nil }
+            return (node, values)
+        }
+        guard let found else { return nil }
+        let utf8 = path.utf8
+        let values = found.values.map { range in
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)])
+        }
+        return Match(node: nodes[found.node], values: values)
     }
 
-    private func descend(_ index: Int, _ rest: ArraySlice<Substring.UTF8View>, _ values: inout [Substring]) -> Int? {
-        guard let segment = rest.first else {
-            return nodes[index].endpoints.isEmpty ? nil : index
+    /// Matches the segment starting at `start` against the children of node `index`, then the
+    /// rest of the path below the child that matched.
+    private func descend(_ index: Int, from start: Int, in bytes: UnsafeBufferPointer<UInt8>, _ values: inout [Range<Int>]) -> Int? {
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "/") { end += 1 }
+        let segment = start..<end
+        let isLast = end == bytes.count
+        func follow(_ child: Int) -> Int? {
+            if isLast { return nodes[child].endpoints.isEmpty ? nil : child }
+            return descend(child, from: end + 1, in: bytes, &values)
         }
-        let node = nodes[index]
-        let remaining = rest.dropFirst()
-        for literal in node.literals where literal.segment.utf8.elementsEqual(segment) {
-            if let found = descend(literal.node, remaining, &values) { return found }
+        for literal in nodes[index].literals where RouteTable.equal(bytes, segment, literal.segment) {
+            if let found = follow(literal.node) { return found }
         }
-        if let parameter = node.parameter, !segment.isEmpty {
-            values.append(Substring(segment))
-            if let found = descend(parameter, remaining, &values) { return found }
+        if let parameter = nodes[index].parameter, !segment.isEmpty {
+            values.append(segment)
+            if let found = follow(parameter) { return found }
             values.removeLast()
         }
         return nil
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ literal: [UInt8]) -> Bool {
+        guard range.count == literal.count else { return false }
+        var offset = 0
+        while offset < literal.count {
+            if bytes[range.lowerBound + offset] != literal[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Registered methods in a conventional order, `HEAD` implied by `GET`, `OPTIONS` always

@@ -69,14 +69,9 @@ extension Router {
     /// the path), the method if standard, the status.
     private func record(_ request: HTTPRequest, status: Int, duration: Duration) {
         let route = request.route ?? "unmatched"
-        let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"
+        let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"  // clients pick methods
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        if let metrics {
-            metrics.counter("http_requests_total", help: "HTTP requests by method, route template and status.",
-                            labels: ["method": method, "route": route, "status": String(status)]).increment()
-            metrics.histogram("http_request_duration_seconds", help: "Time to the response head, by method and route template.",
-                              labels: ["method": method, "route": route]).observe(seconds)
-        }
+        requestMetrics?.record(method: method, route: route, status: status, seconds: seconds)
         if logger.isEnabled(.info) {
             logger.info("request", [
                 "request_id": .string(request.requestID), "method": .string(request.method.rawValue),

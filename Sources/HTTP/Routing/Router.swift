@@ -15,7 +15,7 @@ import Synchronization
 public final class Router: Sendable {
     public let cors: CORSPolicy
     let logger: Logger
-    let metrics: MetricsRegistry?
+    let requestMetrics: RequestMetrics?
     private let pending = Mutex<[RouteTable.Endpoint]>([])
     private let frozen = AtomicLazyReference<RouteTable>()
 
@@ -26,7 +26,7 @@ public final class Router: Sendable {
     public init(cors: CORSPolicy = .disabled, logger: Logger = Logger(label: "http"), metrics: MetricsRegistry? = nil) {
         self.cors = cors
         self.logger = logger
-        self.metrics = metrics
+        self.requestMetrics = metrics.map(RequestMetrics.init)
     }
 
     /// Registers `handler` for `method` on `template` (`/v1/conversations/{id}/messages`).
