@@ -37,7 +37,8 @@ public final class PostgresListener: Sendable {
     let backoff: ReconnectBackoff
     let wakeup = WakeupPipe()
     let state = Mutex(State())
-    let finished = DispatchSemaphore(value: 0)
+    /// Entered when the thread starts, left when it ends: `stop()` waits on it.
+    let running = DispatchGroup()
 
     struct State {
         enum Phase { case initial, running, stopped }
@@ -82,11 +83,12 @@ public final class PostgresListener: Sendable {
             return true
         }
         guard shouldStart else { return }
+        running.enter()
         let thread = Thread { [self] in
             state.withLock { $0.thread = pthread_self() }
             run()
             state.withLock { $0.connected = false }
-            finished.signal()
+            running.leave()
         }
         thread.name = "postgres-listener"
         thread.start()
@@ -95,18 +97,17 @@ public final class PostgresListener: Sendable {
     /// Stops listening and closes the connection. Returns once the thread has finished, so no
     /// callback runs after it (unless called from a callback, then it returns at once).
     public func stop() {
-        let (wasRunning, onOwnThread) = state.withLock { state in
-            let wasRunning = state.phase == .running && !state.stopRequested
+        let (started, onOwnThread) = state.withLock { state in
             state.stopRequested = true
-            if state.phase == .initial { state.phase = .stopped }
-            return (wasRunning, state.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false)
+            let started = state.phase != .initial
+            state.phase = .stopped
+            return (started, state.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false)
         }
-        guard wasRunning else { return }
+        guard started else { return }
         wakeup.signal()
         if !onOwnThread {
-            finished.wait()
+            running.wait()
         }
-        state.withLock { $0.phase = .stopped }
     }
 
     /// Whether the listener is connected and listening right now (for readiness checks).
