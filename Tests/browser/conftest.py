@@ -20,6 +20,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -47,7 +48,7 @@ class ChatAPIClient:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        for _ in range(20):
+        for attempt in range(40):
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
                     status, text = response.status, response.read().decode()
@@ -56,6 +57,13 @@ class ChatAPIClient:
                 if status == 429:  # set-up traffic may meet the API's rate limit: wait as told
                     time.sleep(min(float(error.headers.get("Retry-After") or 1), 5))
                     continue
+            except urllib.error.URLError as error:
+                # A refusal (429) may come before the body was read, and the close then breaks
+                # our send: that is the rate limit too. Callers make such requests idempotent.
+                if attempt < 39 and isinstance(error.reason, (BrokenPipeError, ConnectionResetError)):
+                    time.sleep(0.5)
+                    continue
+                raise
             break
         assert status in expect, f"{method} {path} answered {status}: {text}"
         return json.loads(text) if text else None
@@ -106,6 +114,30 @@ def unique():
     return secrets.token_hex(3)
 
 
+# Snapshots read in one script call: plain data, so a re-render between two reads cannot
+# leave a test holding a replaced node.
+ROWS_SCRIPT = """
+return [...document.querySelectorAll('.conversation-row')].map((row) => ({
+  id: row.dataset.conversationId,
+  name: row.querySelector('.conversation-row__name')?.textContent ?? '',
+  preview: row.querySelector('.conversation-row__preview')?.textContent ?? '',
+  time: row.querySelector('.conversation-row__time')?.textContent ?? '',
+  unread: Number(row.querySelector('.badge')?.dataset.count ?? 0),
+  bold: row.classList.contains('conversation-row--unread'),
+  avatar: row.querySelector('.avatar')?.textContent || (row.querySelector('.avatar img') ? 'image' : ''),
+  text: row.innerText,
+}));
+"""
+MESSAGES_SCRIPT = """
+return [...document.querySelectorAll('.timeline .message')].map((item) => ({
+  body: item.querySelector('.message__body').textContent,
+  own: item.classList.contains('message--own'),
+  id: item.dataset.messageId ?? null,
+  sending: item.classList.contains('message--sending'),
+}));
+"""
+
+
 class ChatPage:
     """One browser session signed in as one user, with the waits the tests share."""
 
@@ -145,15 +177,50 @@ class ChatPage:
     def all(self, selector):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 
-    def row(self, name):
-        """The list row whose name is `name`, or None."""
-        for row in self.all(".conversation-row"):
-            if row.find_element(By.CSS_SELECTOR, ".conversation-row__name").text == name:
-                return row
-        return None
+    def rows(self):
+        """The list's rows, top to bottom, as dictionaries (see ROWS_SCRIPT)."""
+        return self.driver.execute_script(ROWS_SCRIPT)
 
-    def wait_row(self, name):
-        return self.wait(lambda: self.row(name), f"no list row named {name!r}")
+    def row(self, name):
+        """The row named `name` as a dictionary, or None."""
+        return next((row for row in self.rows() if row["name"] == name), None)
+
+    def wait_row(self, name, until=lambda row: True, message=None):
+        """Waits for the row named `name` to satisfy `until`, and returns it."""
+        return self.wait(lambda: (row := self.row(name)) is not None and until(row) and row,
+                         message or f"no list row named {name!r} as expected")
+
+    def open_row(self, name):
+        """Clicks the row named `name` and waits for its conversation's header."""
+        self.wait_row(name)
+        self.wait(lambda: self._click_row(name), f"cannot click the row {name!r}")
+        self.wait(lambda: self.text(".conversation-header__title") == name, f"conversation {name!r} did not open")
+
+    def _click_row(self, name):
+        for link in self.all(".conversation-row__link"):
+            if link.find_element(By.CSS_SELECTOR, ".conversation-row__name").text == name:
+                link.click()
+                return True
+        return False
+
+    def open_conversation(self, conversation_id, title):
+        self.go(f"#/conversations/{conversation_id}")
+        self.wait(lambda: self.text(".conversation-header__title") == title, f"conversation {title!r} did not open")
+
+    def messages(self):
+        """The open conversation's messages, in order, as dictionaries (see MESSAGES_SCRIPT)."""
+        return self.driver.execute_script(MESSAGES_SCRIPT)
+
+    def message(self, body):
+        """The message with this body as a dictionary, or None."""
+        return next((message for message in self.messages() if message["body"] == body), None)
+
+    def wait_message(self, body, until=lambda message: True, message=None):
+        return self.wait(lambda: (found := self.message(body)) is not None and until(found) and found,
+                         message or f"no message {body!r} as expected")
+
+    def send_with_enter(self, text):
+        self.wait_visible(".composer__input").send_keys(text, Keys.ENTER)
 
     def nav_unread(self, kind):
         return int(self.driver.find_element(By.CSS_SELECTOR, f'[data-unread-kind="{kind}"]').get_attribute("data-count") or 0)

@@ -106,11 +106,13 @@ export class LiveConnection {
   }
 
   #setConnected(connected) {
-    clearTimeout(this.#bannerTimer);
     if (connected) {
+      clearTimeout(this.#bannerTimer);
+      this.#bannerTimer = null;
       this.onStatus(true);
-    } else {
-      // Quiet: a reconnect that succeeds at once shows nothing.
+    } else if (this.#bannerTimer === null) {
+      // Quiet: a reconnect that succeeds at once shows nothing. Later failures of the same
+      // outage do not push the banner back (fast retries would otherwise hide it for good).
       this.#bannerTimer = setTimeout(() => this.onStatus(false), BANNER_DELAY_MS);
     }
   }
