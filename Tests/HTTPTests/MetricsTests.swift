@@ -125,3 +125,29 @@ import Testing
         #expect(text.contains("obs_bucket{le=\"1\"} 80000\n"))
     }
 }
+
+@Suite struct MetricsRegistrationTests {
+    @Test func oneNameUsedForTwoKindsStopsTheProcess() async {
+        await #expect(processExitsWith: .failure) {
+            let metrics = MetricsRegistry()
+            _ = metrics.counter("things", help: "Things.")
+            _ = metrics.gauge("things", help: "Things.")
+        }
+    }
+
+    @Test(arguments: ["1st", "has-dash", "", "spa ce"])
+    func invalidMetricNamesStopTheProcess(name: String) async {
+        await #expect(processExitsWith: .failure) { [name] in
+            _ = MetricsRegistry().counter(name, help: "x")
+        }
+    }
+
+    @Test func reservedLabelNamesStopTheProcess() async {
+        await #expect(processExitsWith: .failure) {
+            _ = MetricsRegistry().histogram("h", help: "x", labels: ["le": "1"])
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = MetricsRegistry().counter("c", help: "x", labels: ["__name": "1"])
+        }
+    }
+}
