@@ -69,7 +69,7 @@ extension Router {
     /// the path), the method if standard, the status.
     private func record(_ request: HTTPRequest, status: Int, duration: Duration) {
         let route = request.route ?? "unmatched"
-        let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"  // clients pick methods
+        let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         requestMetrics?.record(method: method, route: route, status: status, seconds: seconds)
         if logger.isEnabled(.info) {
