@@ -1,9 +1,12 @@
 // A minimal service on the HTTP engine for scripts/bench-http: `GET /tiny` answers 13 bytes,
-// `POST /echo` returns the JSON body it was sent. Configuration: PORT (default 8090),
-// LOOPS (default one per core), LOG_LEVEL (default warning: no access lines).
+// `POST /echo` returns the JSON body it was sent, `GET /stream` opens an event stream and
+// `POST /broadcast` sends one event to every open stream, answering how long the sends took.
+// Configuration: PORT (default 8090), LOOPS (default one per core), LOG_LEVEL (default
+// warning: no access lines).
 import Dispatch
 import Foundation
 import HTTP
+import Synchronization
 
 let environment = ProcessInfo.processInfo.environment
 var configuration = HTTPServerConfiguration()
@@ -25,6 +28,22 @@ router.add(.POST, "/echo") { request in
     var headers = HTTPHeaders()
     headers.set("Content-Type", "application/json")
     return HTTPResponse(status: 200, headers: headers, body: .bytes(request.body))
+}
+let streams = Mutex<[Int: EventStream]>([:])
+router.add(.GET, "/stream") { _ in
+    .eventStream { stream in
+        streams.withLock { $0[stream.id] = stream }
+        stream.onClose { _ = streams.withLock { $0.removeValue(forKey: stream.id) } }
+    }
+}
+router.add(.POST, "/broadcast") { _ in
+    let event = SSEFrame.encode(id: "1", event: "bench", data: String(repeating: "e", count: 200))
+    let targets = streams.withLock { Array($0.values) }
+    let start = ContinuousClock.now
+    for stream in targets { stream.send(event) }
+    let elapsed = ContinuousClock.now - start
+    let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+    return .text(200, "{\"streams\":\(targets.count),\"send_microseconds\":\(microseconds)}", contentType: "application/json")
 }
 router.addOperationalRoutes(metrics: metrics) { true }
 

@@ -35,20 +35,21 @@ import TestSupport
             let plain = try await Self.curl(["-sS", "-i", "http://127.0.0.1:\(server.boundPort)/via/curl"])
             #expect(plain.hasPrefix("HTTP/1.1 200 OK"))
             #expect(plain.hasSuffix("GET /via/curl 0"))
-            let stream = try await Self.curl(["-sS", "-N", "--max-time", "5", "-H", "Accept: text/event-stream",
+            let stream = try await Self.curl(["-sS", "-N", "-H", "Accept: text/event-stream",
                                               "http://127.0.0.1:\(server.boundPort)/stream"])
             #expect(stream == "id: 1\nevent: hello\ndata: world\n\nretry: 500\n\n")
         }
     }
 
-    /// Runs curl off the cooperative pool and returns its standard output.
+    /// Runs curl on a thread of its own (neither the cooperative pool nor Dispatch's global
+    /// queues, which Process itself needs to report the exit) and returns its standard output.
     static func curl(_ arguments: [String]) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 do {
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-                    process.arguments = arguments
+                    process.arguments = ["--max-time", "10"] + arguments
                     let output = Pipe()
                     process.standardOutput = output
                     try process.run()
@@ -58,7 +59,7 @@ import TestSupport
                 } catch {
                     continuation.resume(throwing: error)
                 }
-            }
+            }.start()
         }
     }
 }
