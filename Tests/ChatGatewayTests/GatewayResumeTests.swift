@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Gateway resume: Last-Event-ID replays with no gap and no duplicate")
+struct GatewayResumeTests {
+    @Test("a client resuming after a gateway restart gets every message once, in order; SIGTERM ends streams with retry and exits 0")
+    func acrossGatewayRestart() async throws {
+        try await withGateway { world, first in
+            try await world.user("ada")
+            let chat = try #require(try await world.circle("c1", members: ["ada"]))
+            let token = try await world.token("ada")
+            let stream = try await TestStream.open(port: first.port, token: token)
+            for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
+            let before = try await stream.next(3)
+            #expect(before.map(\.messageSeq) == [1, 2, 3])
+            let lastID = try #require(before.last?.id)
+
+            let stopping = Task { await first.stop() }
+            var sawRetry = false
+            while let block = try await stream.client.nextBlock(timeout: .seconds(10)) {
+                if block.retry != nil { sawRetry = true }
+            }
+            #expect(sawRetry, "the stream ends with a retry: frame")
+            #expect(await stopping.value == 0)
+
+            for _ in 4...8 { try await world.message(chat, from: "ada", "while down") }
+            let second = try await GatewayProcess.start(databaseURL: world.url)
+            let resumed = try await TestStream.open(port: second.port, token: token, headers: [("Last-Event-ID", lastID)])
+            for _ in 9...10 { try await world.message(chat, from: "ada", "after") }
+            let after = try await resumed.next(7)
+            #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8, 9, 10])
+            #expect(zip(after, after.dropFirst()).allSatisfy { ($0.position ?? 0) < ($1.position ?? 0) }, "ids only grow")
+            try await resumed.expectNothing(for: .milliseconds(300))
+            await second.stop()
+        }
+    }
+
+    @Test("streams stay open across a PostgreSQL restart and get what was committed after it, each message once")
+    func acrossDatabaseRestart() async throws {
+        let cluster = try await offPool { try PostgresCluster.start() }
+        defer { cluster.destroy() }
+        try await offPool { try TestDatabase.migrate(url: cluster.url) }
+        let world = ChatWorld(url: cluster.url)
+        defer { world.close() }
+        try await world.user("ada")
+        let chat = try #require(try await world.circle("c1", members: ["ada"]))
+        let token = try await world.token("ada")
+        let gateway = try await GatewayProcess.start(databaseURL: cluster.url)
+        let stream = try await TestStream.open(port: gateway.port, token: token)
+        for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
+        #expect(try await stream.next(3).map(\.messageSeq) == [1, 2, 3])
+
+        try await offPool { try cluster.restart() }
+        for n in 4...8 { try await retrying { try await world.message(chat, from: "ada", "after restart \(n)") } }
+
+        let after = try await stream.next(5, timeout: .seconds(15))
+        #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8])
+        try await stream.expectNothing(for: .milliseconds(300))
+        #expect(try await gateway.isReady())
+        await gateway.stop()
+    }
+
+    @Test("reconnecting in the middle of a steady stream of writes loses and repeats nothing")
+    func seamUnderConcurrentWrites() async throws {
+        try await withGateway { world, gateway in
+            try await world.user("ada")
+            let chat = try #require(try await world.circle("c1", members: ["ada"]))
+            let token = try await world.token("ada")
+            let total = 120
+            let writer = Task {
+                for n in 1...total {
+                    try await world.message(chat, from: "ada", "m\(n)")
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+            }
+            var seqs: [Int64] = []
+            var lastID: String?
+            while seqs.count < total {
+                let headers = lastID.map { [("Last-Event-ID", $0)] } ?? []
+                let stream = try await TestStream.open(port: gateway.port, token: token, headers: headers)
+                for event in try await stream.next(min(25, total - seqs.count), timeout: .seconds(10)) {
+                    seqs.append(try #require(event.messageSeq))
+                    lastID = event.id
+                }
+            }
+            try await writer.value
+            #expect(seqs == (1...Int64(total)).map { $0 })
+        }
+    }
+
+    @Test("a Last-Event-ID older than what is kept gets reset with the current position, then live events")
+    func oldIdGetsReset() async throws {
+        try await withGateway { world, gateway in
+            try await world.user("ada")
+            let chat = try #require(try await world.circle("c1", members: ["ada"]))
+            try await world.messages(chat, from: "ada", count: 5)
+            let latest = try await world.latestPosition()
+            try await world.execute("DELETE FROM chat.events WHERE pos <= 3")
+            let token = try await world.token("ada")
+
+            let pruned = try await TestStream.open(port: gateway.port, token: token, query: "&last_event_id=1")
+            let reset = try await pruned.next()
+            #expect(reset.event == "reset")
+            #expect(reset.position == latest)
+            #expect(reset.json["reason"] as? String == "expired")
+
+            try await world.execute("UPDATE chat.events SET committed_at = committed_at - interval '25 hours'")
+            let stale = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", "4")])
+            #expect(try await stale.next().event == "reset")
+
+            let future = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", "999999")])
+            let unknown = try await future.next()
+            #expect(unknown.event == "reset")
+            #expect(unknown.json["reason"] as? String == "unknown_position")
+
+            try await world.message(chat, from: "ada", "live")
+            for stream in [pruned, stale, future] { #expect(try await stream.next().messageSeq == 6) }
+        }
+    }
+
+    @Test("two gateway replicas on one database each deliver everything to their own clients")
+    func twoReplicas() async throws {
+        try await withGateway { world, first in
+            let second = try await GatewayProcess.start(databaseURL: world.url)
+            try await world.user("ada")
+            try await world.user("admin", admin: true)
+            let chat = try #require(try await world.circle("c1", members: ["ada"]))
+            let streams = [
+                try await TestStream.open(port: first.port, token: try await world.token("ada")),
+                try await TestStream.open(port: second.port, token: try await world.token("ada")),
+                try await TestStream.open(port: second.port, token: try await world.token("admin")),
+            ]
+            try await world.messages(chat, from: "ada", count: 20)
+            for stream in streams {
+                #expect(try await stream.next(20).map(\.messageSeq) == (1...20).map { Int64($0) })
+            }
+            await second.stop()
+        }
+    }
+}
+
+/// Retries `body` for a few seconds while the database comes back.
+func retrying(_ body: () async throws -> Void) async throws {
+    let deadline = ContinuousClock.now + .seconds(15)
+    while true {
+        do { return try await body() } catch {
+            guard ContinuousClock.now < deadline else { throw error }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
