@@ -40,6 +40,19 @@ import TestSupport
         }
     }
 
+    /// `printf 'GET /a ... GET /b ...' | nc`: the client shuts down its side after sending;
+    /// every pipelined request is still answered, then the connection closes.
+    @Test func answersPipelinedRequestsFromAClientThatHalfClosed() async throws {
+        try await withServer { server in
+            let client = try HTTPTestClient(port: server.boundPort)
+            try await client.send("GET /sleep/50 HTTP/1.1\r\nHost: h\r\n\r\nGET /second HTTP/1.1\r\nHost: h\r\n\r\n")
+            client.shutdownWrite()
+            #expect(try await client.readResponse().text.hasPrefix("GET /sleep/50 "))
+            #expect(try await client.readResponse().text.hasPrefix("GET /second "))
+            #expect(try await client.waitForClose(timeout: .seconds(2)))
+        }
+    }
+
     @Test func closesAfterConnectionClose() async throws {
         try await withServer { server in
             let client = try HTTPTestClient(port: server.boundPort)

@@ -37,7 +37,7 @@ extension EventLoop {
             }
         case .handling, .writing:
             // Only EPOLLRDHUP is asked for now: the client shut down its side. Answer the
-            // request in flight, then close.
+            // request in flight (and any complete one already buffered), then close.
             connection.inputClosed = true
             updateInterest(connection)
         case .streaming, .lingering:
@@ -115,7 +115,9 @@ extension EventLoop {
             openStream(connection, response, requestID: inFlight.requestID, onOpen: onOpen)
             return
         }
-        let keepAlive = inFlight.keepAlive && !draining && !connection.inputClosed
+        // A client that shut down its side after pipelining still gets every answer: the
+        // connection closes once no complete request is left (`processInbound`).
+        let keepAlive = inFlight.keepAlive && !draining
         let persistence: ResponseEncoder.Persistence = keepAlive ? (inFlight.isHTTP10 ? .keepAliveHTTP10 : .keepAlive) : .close
         // RFC 9110 §6.4.1: no body for HEAD, 204 and 304 (HEAD still gets the GET's length).
         let hasBody = response.status != 204 && response.status != 304
