@@ -131,6 +131,12 @@ import Testing
         #expect(message.body == "tab\tquote\"slash/é😀 \\ raw é😀")
     }
 
+    @Test func dictionariesDecodeAndNameTheirBadEntry() throws {
+        struct Tagged: Decodable { let tags: [String: Int] }
+        #expect(try post(#"{"tags": {"a": 1, "b c": 2}}"#).decodeJSON(Tagged.self).tags == ["a": 1, "b c": 2])
+        #expect(failure(post(#"{"tags": {"a": 1, "b": "x"}}"#), as: Tagged.self) == .invalid("tags.b", "tags.b must be an integer"))
+    }
+
     @Test func repeatedMembersKeepTheLastValue() throws {
         #expect(try post(#"{"body": "first", "body": "second"}"#).decodeJSON(SendMessage.self).body == "second")
     }
