@@ -31,6 +31,8 @@ let package = Package(
         .executableTarget(name: "chat-api", dependencies: ["ChatAPI"]),
         .executableTarget(name: "chat-gateway", dependencies: ["ChatGateway"]),
         .executableTarget(name: "chatctl", dependencies: ["ChatStore"]),
+        // scripts/bench-fanout's load client: many event streams per thread on epoll.
+        .executableTarget(name: "fanout-bench", dependencies: ["CLinuxShims"]),
         // The HTTP engine alone, for scripts/bench-http.
         .executableTarget(name: "http-bench-server", dependencies: ["HTTP"]),
 

@@ -8,7 +8,7 @@ import Models
 /// 1. `attach` it to the hub *held*: from that instant every live event for it is kept aside,
 ///    and the hub answers the position it had routed up to (`through`);
 /// 2. replay from `chat.events` what concerns the user in (`Last-Event-ID`, `through`], or send
-///    `reset` with id `through`;
+///    `reset` (then nothing up to its id is sent);
 /// 3. `activate`: the held events after the replay are sent in order and the stream goes live.
 struct StreamStarter: Sendable {
     let hub: FanOutHub
@@ -29,9 +29,10 @@ struct StreamStarter: Sendable {
         switch plan {
         case .live:
             break
-        case .reset(let reason):
+        case .reset(let reason, let position):
             metrics.resets.increment()
-            stream.send(EventFrames.reset(pos: through, reason: reason))
+            floor = max(through, position)
+            stream.send(EventFrames.reset(pos: floor, reason: reason))
         case .replay(let after):
             floor = max(after, through)
             do {

@@ -16,17 +16,17 @@ struct ResumePlanTests {
 
     @Test("an id whose next event was pruned gets reset")
     func prunedGetsReset() {
-        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: 7, nextExpired: false)) == .reset(reason: "expired"))
-        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: nil, nextExpired: false)) == .reset(reason: "expired"))
+        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: 7, nextExpired: false)) == .reset(reason: "expired", position: 10))
+        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: nil, nextExpired: false)) == .reset(reason: "expired", position: 10))
     }
 
     @Test("an id whose next event is past the retention window gets reset")
     func expiredGetsReset() {
-        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: 3, nextExpired: true)) == .reset(reason: "expired"))
+        #expect(ResumePlan.decide(lastEventID: 2, point: ResumePoint(latest: 10, next: 3, nextExpired: true)) == .reset(reason: "expired", position: 10))
     }
 
     @Test("an id beyond every issued position gets reset")
     func futureGetsReset() {
-        #expect(ResumePlan.decide(lastEventID: 11, point: ResumePoint(latest: 10, next: nil, nextExpired: false)) == .reset(reason: "unknown_position"))
+        #expect(ResumePlan.decide(lastEventID: 11, point: ResumePoint(latest: 10, next: nil, nextExpired: false)) == .reset(reason: "unknown_position", position: 10))
     }
 }
