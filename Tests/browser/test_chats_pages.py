@@ -1,4 +1,7 @@
 """The Chats pages in a real browser (headless Chromium), against the real services."""
+import os
+import subprocess
+
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -288,3 +291,47 @@ def test_scrolling_up_loads_older_history_and_keeps_the_reader_in_place(admin_pa
     admin_page.driver.execute_script("document.querySelector('.timeline').scrollTop = 0")
     admin_page.wait(lambda: admin_page.text(".timeline__status") == "This is the beginning of the conversation.",
                     "the top of the history is not marked")
+
+
+def insert_as_dba(conversation_id, sender_id, body, created_at):
+    """A message written with plain SQL, at a chosen time (the API always stamps "now")."""
+    subprocess.run(
+        ["psql", os.environ["DATABASE_URL"], "-qAt", "-v", "ON_ERROR_STOP=1",
+         "-v", f"conversation={conversation_id}", "-v", f"sender={sender_id}",
+         "-v", f"body={body}", "-v", f"created={created_at}"],
+        input="INSERT INTO chat.messages (conversation_id, sender_id, body, created_at) "
+              "VALUES (:'conversation', :'sender', :'body', :'created');\n",
+        text=True, check=True, capture_output=True)
+
+
+def test_days_are_separated_in_the_viewers_time_zone(new_page, api, env, admin_user, unique):
+    user = api.put_user(f"tokyo-{unique}", f"Time Zone Reader {unique}")
+    conversation = direct_chat(api, env, user["id"])
+    # A past year, so the separators carry the year whatever today's date is.
+    late, early = f"Late on the 14th in UTC {unique}", f"Early on the 15th in UTC {unique}"
+    insert_as_dba(conversation["id"], admin_user["id"], late, "2025-01-14T23:30:00Z")
+    insert_as_dba(conversation["id"], admin_user["id"], early, "2025-01-15T01:00:00Z")
+    the_14th, the_15th = "Tuesday, January 14, 2025", "Wednesday, January 15, 2025"
+    script = """return [...document.querySelectorAll('.timeline .day')].map((day) => [
+        day.querySelector('.day__separator').textContent,
+        [...day.querySelectorAll('.message__body')].map((body) => body.textContent)]);"""
+
+    for timezone, expected in [
+        ("Asia/Tokyo", [[the_15th, [late, early]]]),
+        ("UTC", [[the_14th, [late]], [the_15th, [early]]]),
+        ("America/Los_Angeles", [[the_14th, [late, early]]]),
+    ]:
+        page = new_page(env["admin_token"], timezone=timezone)
+        page.open_conversation(conversation["id"], user["name"])
+        page.wait(lambda: page.driver.execute_script(script) == expected,
+                  f"days in {timezone}: {page.driver.execute_script(script)}")
+        if timezone == "UTC":
+            page.screenshot("15-days-in-utc")
+
+
+def test_an_unknown_token_shows_the_signed_out_notice(new_page):
+    page = new_page("not-a-real-token", sign_in=False)
+    notice = page.wait_visible("#signed-out")
+    assert "session has ended" in notice.text
+    assert not page.visible("#main")
+    assert page.driver.execute_script("return sessionStorage.getItem('chat.token')") is None

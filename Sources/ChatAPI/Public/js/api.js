@@ -19,6 +19,19 @@ export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
+const RETRY_DELAY_MS = 300;
+
+/** fetch, tried a second time after a dropped connection when the request is a GET (safe to repeat). */
+async function fetchOnceMore(path, options) {
+  try {
+    return await fetch(path, options);
+  } catch (error) {
+    if (options.method !== 'GET') throw error;
+    await new Promise((resolve) => { setTimeout(resolve, RETRY_DELAY_MS); });
+    return fetch(path, options);
+  }
+}
+
 async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   const token = session.token;
@@ -26,7 +39,7 @@ async function request(method, path, body) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
   try {
-    response = await fetch(path, {
+    response = await fetchOnceMore(path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -2,6 +2,7 @@
 import { ChatApp } from './chat-app.js';
 import { session, takeSignInFragment } from './session.js';
 
+sessionStorage.removeItem('chat.bootRetried');
 takeSignInFragment();
 if (session.token) {
   new ChatApp().start();
