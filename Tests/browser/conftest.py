@@ -74,9 +74,9 @@ class ChatAPIClient:
     def service(self, method, path, body=None):
         return self.call(method, path, self.service_key, body)
 
-    def put_user(self, user_id, name, role="member"):
+    def put_user(self, user_id, name, role="member", active=True):
         return self.service("PUT", f"/v1/users/{user_id}", {
-            "name": name, "email": f"{user_id}@example.com", "avatar_url": None, "role": role,
+            "name": name, "email": f"{user_id}@example.com", "avatar_url": None, "role": role, "active": active,
         })
 
     def put_circle(self, circle_id, name, member_ids):

@@ -3,6 +3,7 @@ import os
 import subprocess
 
 from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
@@ -94,8 +95,13 @@ def test_new_chat_dialog_finds_a_user_by_name_and_lands_in_the_new_chat(admin_pa
 def test_enter_sends_and_the_message_shows_once_in_an_own_bubble(admin_page, api, env, member_user, unique):
     conversation = direct_chat(api, env, member_user["id"])
     admin_page.open_conversation(conversation["id"], member_user["name"])
-    text = f"Hello from the browser {unique}"
-    admin_page.send_with_enter(text)
+    first_line, second_line = f"Hello from the browser {unique}", "Shift+Enter made this a second line"
+    text = f"{first_line}\n{second_line}"
+    composer = admin_page.wait_visible(".composer__input")
+    composer.send_keys(first_line)
+    ActionChains(admin_page.driver).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    assert admin_page.message(text) is None and composer.get_attribute("value") == f"{first_line}\n"
+    composer.send_keys(second_line, Keys.ENTER)
 
     message = admin_page.wait_message(text, lambda message: message["id"] and not message["sending"],
                                       "the sent message is not confirmed")
@@ -335,3 +341,51 @@ def test_an_unknown_token_shows_the_signed_out_notice(new_page):
     assert "session has ended" in notice.text
     assert not page.visible("#main")
     assert page.driver.execute_script("return sessionStorage.getItem('chat.token')") is None
+
+
+def test_reading_in_one_tab_clears_the_badge_in_another(new_page, api, env, admin_user, member_user, unique):
+    conversation = direct_chat(api, env, member_user["id"])
+    text = f"Read me in the other tab {unique}"
+    post_message(api, env, conversation["id"], text)
+    watching, reading = new_page(env["member_token"]), new_page(env["member_token"])
+    watching.go("#/direct")
+    watching.wait_row(admin_user["name"], lambda row: text in row["preview"] and row["unread"] >= 1,
+                      "the watching tab shows no unread badge")
+
+    reading.open_conversation(conversation["id"], admin_user["name"])
+    reading.wait_message(text)
+    watching.wait_row(admin_user["name"], lambda row: row["unread"] == 0 and not row["bold"],
+                      "reading in one tab did not clear the badge in the other (read.updated)")
+
+
+def test_a_member_removed_from_the_circle_loses_the_open_chat_live(member_page, api, env, member_user, unique):
+    circle = api.put_circle(f"leaving-{unique}", f"Browsertest Leaving {unique}", [member_user["id"]])
+    conversation = api.call("POST", "/v1/conversations/circle", env["admin_token"],
+                            {"circle_id": circle["id"], "send_policy": "all_members"})
+    member_page.open_conversation(conversation["id"], circle["name"])
+
+    api.service("DELETE", f"/v1/circles/{circle['id']}/members/{member_user['id']}")
+    member_page.wait(lambda: "#/circle" in member_page.driver.current_url, "the removed member still sees the chat")
+    member_page.wait(lambda: "no longer have access" in member_page.text(".toast"), "no notice about the lost access")
+    member_page.wait(lambda: member_page.row(circle["name"]) is None, "the chat is still in the member's list")
+
+
+def test_an_api_error_is_shown_in_a_toast_with_the_api_message(admin_page, api, env, unique):
+    name = f"Soon Inactive {unique}"
+    user = api.put_user(f"inactive-{unique}", name)
+    admin_page.go("#/direct")
+    admin_page.wait_visible("#new-chat-button").click()
+    field = admin_page.wait_visible("#new-chat-user")
+    field.send_keys(name)
+    admin_page.wait_visible("#new-chat-options [role=option]")
+    field.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+    admin_page.wait(lambda: field.get_attribute("value") == name, "the user was not chosen")
+
+    api.put_user(user["id"], name, active=False)  # gone between the search and the click
+    refusal = api.call("POST", "/v1/conversations/direct", env["admin_token"], {"user_id": user["id"]},
+                       expect=(404, 422))["error"]["message"]
+    admin_page.driver.find_element(By.ID, "new-chat-submit").click()
+    admin_page.wait(lambda: admin_page.text(".toast--error .toast__text") == refusal, f"no toast saying {refusal!r}")
+    assert admin_page.visible("#new-chat-dialog"), "the dialog closed although the chat was not started"
+    admin_page.screenshot("16-api-error-toast")
+    admin_page.driver.find_element(By.CSS_SELECTOR, "#new-chat-dialog [data-dialog-cancel]").click()

@@ -3,9 +3,24 @@ import { h } from './dom.js';
 
 const DISMISS_AFTER_MS = { error: 8000, info: 5000 };
 
+/**
+ * Where toasts go: the open modal dialog when there is one (it sits in the top layer, above
+ * everything else, and makes the rest of the page inert), else the page's own corner.
+ */
+function toastContainer() {
+  const dialog = document.querySelector('dialog[open]');
+  if (!dialog) return document.getElementById('toasts');
+  let container = dialog.querySelector(':scope > .toasts');
+  if (!container) {
+    container = h('div', { class: 'toasts' });
+    dialog.append(container);
+  }
+  return container;
+}
+
 /** Shows `message` for a few seconds; errors are announced at once (role="alert"). */
 export function showToast(message, kind = 'error') {
-  const container = document.getElementById('toasts');
+  const container = toastContainer();
   const toast = h('div', { class: `toast toast--${kind}`, role: kind === 'error' ? 'alert' : 'status' },
     h('p', { class: 'toast__text' }, message));
   const close = () => toast.remove();
