@@ -24,9 +24,9 @@ final class SessionCache: Sendable {
         self.capacity = capacity
     }
 
-    func session(for token: String) -> AuthenticatedSession? {
-        let now = ContinuousClock.now
-        return entries.withLock { entries in
+    /// `now` is injectable so tests need not sleep.
+    func session(for token: String, now: ContinuousClock.Instant = .now) -> AuthenticatedSession? {
+        entries.withLock { entries in
             guard let entry = entries[token] else { return nil }
             guard entry.expiresAt > now else {
                 entries[token] = nil
@@ -36,9 +36,8 @@ final class SessionCache: Sendable {
         }
     }
 
-    func store(_ session: AuthenticatedSession, for token: String) {
+    func store(_ session: AuthenticatedSession, for token: String, now: ContinuousClock.Instant = .now) {
         guard ttl > .zero else { return }
-        let now = ContinuousClock.now
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.expiresAt > now }

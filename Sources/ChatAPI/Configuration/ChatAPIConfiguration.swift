@@ -27,7 +27,7 @@ public struct ChatAPIConfiguration: Sendable {
     /// batch is written when it is full or when the window since its first send has passed.
     public var groupCommitMaxBatch: Int
     public var groupCommitWindow: Duration
-    /// `SESSION_CACHE_MS` (default 2000, at most 2000): how long a looked-up session is
+    /// `SESSION_CACHE_MS` (default 1000, at most 2000): how long a looked-up session is
     /// trusted before it is checked again (revocation elsewhere takes effect within this).
     public var sessionCacheTTL: Duration
     /// `LOG_LEVEL` (default info).
@@ -50,7 +50,7 @@ public struct ChatAPIConfiguration: Sendable {
         sendBurst = try settings.integer("SEND_BURST", default: 30, in: 1...1_000_000)
         groupCommitMaxBatch = try settings.integer("GROUP_COMMIT_MAX_BATCH", default: 256, in: 1...4096)
         groupCommitWindow = .milliseconds(try settings.integer("GROUP_COMMIT_WINDOW_MS", default: 1, in: 0...1000))
-        sessionCacheTTL = .milliseconds(try settings.integer("SESSION_CACHE_MS", default: 2000, in: 0...2000))
+        sessionCacheTTL = .milliseconds(try settings.integer("SESSION_CACHE_MS", default: 1000, in: 0...2000))
         logLevel = try LogLevel.fromEnvironment(environment)
     }
 }

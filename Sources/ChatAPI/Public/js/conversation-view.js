@@ -1,10 +1,10 @@
 // The open conversation: header, day-grouped history (older pages on scroll-up), live
-// messages, optimistic sends and the read marker.
+// messages, the composer (sends go through the Outbox) and the read marker.
 import { api } from './api.js';
-import { newClientID } from './client-id.js';
 import { Composer } from './composer.js';
 import { fillConversationHeader } from './conversation-header.js';
 import { MessageTimeline } from './message-timeline.js';
+import { Outbox } from './outbox.js';
 import { listHash, navigate } from './router.js';
 import { showError, showToast } from './toast.js';
 
@@ -29,12 +29,20 @@ export class ConversationView {
   #hasMore = false;
   #loadingOlder = false;
   #readSeqSent = 0;
-  /** Unsent messages per conversation, so a failed one survives leaving and coming back. */
-  #pendingByConversation = new Map();
 
   constructor(pane, store) {
     this.pane = pane;
     this.store = store;
+    this.outbox = new Outbox(store, {
+      onChange: (id) => {
+        if (id === this.conversationID && this.#loaded) this.#render('auto');
+      },
+      onConfirmed: (id, message) => {
+        if (id !== this.conversationID || !this.#loaded) return;
+        this.#addMessages([message]);
+        this.#render('auto');
+      },
+    });
     this.placeholder = pane.querySelector('.conversation-pane__placeholder');
     store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
     store.addEventListener('conversations', () => this.#conversationChanged());
@@ -129,7 +137,10 @@ export class ConversationView {
     this.jumpButton = content.querySelector('.jump-to-latest');
     this.notice = content.querySelector('.send-notice');
     this.composerForm = content.querySelector('.composer');
-    this.composer = new Composer(this.composerForm, (body) => this.#send(body));
+    this.composer = new Composer(this.composerForm, (body) => {
+      this.outbox.send(this.conversationID, body);
+      this.#scrollToBottom();
+    });
     this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
       this.#scrollToBottom();
@@ -164,20 +175,11 @@ export class ConversationView {
     else this.timeline.focus({ preventScroll: true });
   }
 
-  #pending() {
-    if (!this.#pendingByConversation.has(this.conversationID)) this.#pendingByConversation.set(this.conversationID, []);
-    return this.#pendingByConversation.get(this.conversationID);
-  }
-
   #addMessages(messages) {
     const me = this.store.me?.id;
-    const pending = this.#pending();
     let outOfOrder = false;
     for (const message of messages) {
-      if (message.client_id && message.sender?.id === me) {
-        const index = pending.findIndex((item) => item.client_id === message.client_id);
-        if (index >= 0) pending.splice(index, 1);
-      }
+      if (message.client_id && message.sender?.id === me) this.outbox.settle(this.conversationID, message.client_id);
       if (this.#messageIDs.has(message.id)) continue;
       this.#messageIDs.add(message.id);
       if (this.#messages.length > 0 && message.seq < this.#messages.at(-1).seq) outOfOrder = true;
@@ -190,10 +192,11 @@ export class ConversationView {
   #render(mode) {
     const wasAtBottom = this.#isAtBottom();
     const fromBottom = this.timeline.scrollHeight - this.timeline.scrollTop;
-    this.messageTimeline.render([...this.#messages, ...this.#pending()], {
+    const id = this.conversationID;
+    this.messageTimeline.render([...this.#messages, ...this.outbox.pending(id)], {
       me: this.store.me,
       isCircle: this.isCircle,
-      onRetry: (message) => this.#deliver(message, this.conversationID),
+      onRetry: (message) => this.outbox.deliver(id, message),
     });
     this.#updateStatus();
     if (mode === 'bottom' || (mode === 'auto' && wasAtBottom)) this.#scrollToBottom();
@@ -295,43 +298,6 @@ export class ConversationView {
     } catch (error) {
       if (id === this.conversationID) this.#readSeqSent = 0;
       showError(error);
-    }
-  }
-
-  #send(body) {
-    const me = this.store.me;
-    const message = {
-      client_id: newClientID(),
-      body,
-      sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
-      created_at: new Date().toISOString(),
-      status: 'sending',
-    };
-    this.#pending().push(message);
-    this.#render('bottom');
-    this.#deliver(message, this.conversationID);
-  }
-
-  /** Posts a local message; a retry reuses its client_id, so the server stores it once. */
-  async #deliver(message, conversationID) {
-    message.status = 'sending';
-    if (conversationID === this.conversationID) this.#render('auto');
-    try {
-      const stored = await api.sendMessage(conversationID, message.body, message.client_id);
-      this.store.applyMessage(conversationID, stored);
-      if (conversationID === this.conversationID && this.#loaded) {
-        this.#addMessages([stored]);
-        this.#render('auto');
-      } else {
-        const pending = this.#pendingByConversation.get(conversationID) ?? [];
-        const index = pending.indexOf(message);
-        if (index >= 0) pending.splice(index, 1);
-      }
-    } catch (error) {
-      message.status = 'failed';
-      if (conversationID === this.conversationID) this.#render('auto');
-      showError(error);
-      if (error.code === 'send_forbidden') this.store.refresh(conversationID).catch(() => {});
     }
   }
 }
