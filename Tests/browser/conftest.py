@@ -137,6 +137,7 @@ return [...document.querySelectorAll('.timeline .message')].map((item) => ({
   own: item.classList.contains('message--own'),
   id: item.dataset.messageId ?? null,
   sending: item.classList.contains('message--sending'),
+  failed: item.classList.contains('message--failed'),
 }));
 """
 
@@ -253,9 +254,17 @@ def new_driver():
     # (Chromium's --host-resolver-rules / --proxy-server flags were tried first: with them,
     # fresh loopback connections were sometimes reset while the page loaded its modules.)
     driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setBlockedURLs",
-                           {"urls": ["https://*"] + [f"http://{letter}*" for letter in string.ascii_letters]})
+    block_urls(driver)
     return driver
+
+
+# URL patterns of every request that leaves the machine (https, or a host name rather than 127.0.0.1).
+OUTSIDE_URLS = ["https://*"] + [f"http://{letter}*" for letter in string.ascii_letters]
+
+
+def block_urls(driver, *extra_patterns):
+    """Blocks outside requests, and `extra_patterns` too (a test's simulated outage)."""
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": OUTSIDE_URLS + list(extra_patterns)})
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import block_urls
+
 XSS_BODY = "<img src=x onerror=alert(1)>"
 
 
@@ -389,3 +391,28 @@ def test_an_api_error_is_shown_in_a_toast_with_the_api_message(admin_page, api, 
     assert admin_page.visible("#new-chat-dialog"), "the dialog closed although the chat was not started"
     admin_page.screenshot("16-api-error-toast")
     admin_page.driver.find_element(By.CSS_SELECTOR, "#new-chat-dialog [data-dialog-cancel]").click()
+
+
+def test_a_failed_send_stays_on_screen_and_retry_stores_it_once(admin_page, api, env, unique):
+    user = api.put_user(f"retry-{unique}", f"Retry Reader {unique}")
+    conversation = direct_chat(api, env, user["id"])
+    admin_page.open_conversation(conversation["id"], user["name"])
+    text = f"Sent through an outage {unique}"
+
+    block_urls(admin_page.driver, "*/messages")  # the send cannot reach chat-api
+    try:
+        admin_page.send_with_enter(text)
+        admin_page.wait_message(text, lambda message: message["failed"], "the failed message is not marked")
+        admin_page.wait(lambda: "Cannot reach the chat service" in admin_page.text(".toast--error .toast__text"),
+                        "no toast for the failed send")
+        admin_page.screenshot("17-failed-send")
+    finally:
+        block_urls(admin_page.driver)
+
+    retry = admin_page.driver.find_element(By.CSS_SELECTOR, ".message--failed .link-button")
+    assert retry.text == "Retry"
+    retry.click()
+    admin_page.wait_message(text, lambda message: message["id"] and not message["failed"], "Retry did not send it")
+    assert count_bodies(admin_page, text) == 1
+    stored = api.call("GET", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"])["items"]
+    assert [item["body"] for item in stored] == [text]

@@ -226,7 +226,8 @@ export class ConversationView {
   #updateStatus() {
     if (this.#loadingOlder) return;
     if (this.#hasMore) this.#setStatus('');
-    else this.#setStatus(this.#messages.length === 0 ? 'No messages yet. Say hello!' : 'This is the beginning of the conversation.');
+    else if (this.#messages.length + this.outbox.pending(this.conversationID).length === 0) this.#setStatus('No messages yet. Say hello!');
+    else this.#setStatus('This is the beginning of the conversation.');
   }
 
   async #loadOlder(generation) {
