@@ -416,3 +416,21 @@ def test_a_failed_send_stays_on_screen_and_retry_stores_it_once(admin_page, api,
     assert count_bodies(admin_page, text) == 1
     stored = api.call("GET", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"])["items"]
     assert [item["body"] for item in stored] == [text]
+
+
+def test_a_policy_change_reaches_an_open_chat_live(member_page, api, env, member_user, unique):
+    circle = api.put_circle(f"policy-{unique}", f"Browsertest Policy {unique}", [member_user["id"]])
+    conversation = api.call("POST", "/v1/conversations/circle", env["admin_token"],
+                            {"circle_id": circle["id"], "send_policy": "all_members"})
+    member_page.open_conversation(conversation["id"], circle["name"])
+    member_page.wait_visible(".composer")
+
+    title = f"Announcements only {unique}"
+    api.call("PATCH", f"/v1/conversations/{conversation['id']}", env["admin_token"],
+             {"title": title, "send_policy": "admins_only"})
+    member_page.wait(lambda: member_page.text(".conversation-header__title") == title, "the new title did not arrive live")
+    member_page.wait(lambda: member_page.text(".send-notice") == "Only admins can send messages in this chat.",
+                     "the admins-only notice did not appear live (conversation.updated)")
+    assert not member_page.visible(".composer"), "the composer stayed after the chat became admins-only"
+    member_page.wait_row(circle["name"], lambda row: "Admin Only" in row["text"] and title in row["text"],
+                         "the list row did not take the new title and policy")

@@ -107,7 +107,8 @@ export class ChatApp {
     this.view.receiveLive(id, message);
     if (message.sender?.id !== this.store.me?.id) {
       this.store.refreshUnreadSoon();
-      if (id !== this.view.conversationID) announce(`New message from ${message.sender?.name ?? 'someone'}.`);
+      const sender = message.sender?.name ?? 'Someone';
+      announce(id === this.view.conversationID ? `${sender}: ${message.body}` : `New message from ${sender}.`);
     }
   }
 
