@@ -22,7 +22,8 @@ public final class ChatAPIService: LifecycleService {
         let pool = PostgresPool(config: configuration.database, maxConnections: configuration.poolSize,
                                 acquireTimeout: configuration.acquireTimeout)
         self.pool = pool
-        committerPool = PostgresPool(config: configuration.database, maxConnections: 1, acquireTimeout: configuration.acquireTimeout)
+        committerPool = PostgresPool(config: configuration.database, maxConnections: configuration.groupCommitConnections,
+                                     acquireTimeout: configuration.acquireTimeout)
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
@@ -75,7 +76,7 @@ public final class ChatAPIService: LifecycleService {
             registry.gauge("db_pool_connections_in_use", help: "Database connections lent out.").set(Double(stats.inUse))
             registry.gauge("db_pool_waiters", help: "Callers waiting for a database connection.").set(Double(stats.waiters))
             let committer = committerPool.stats
-            registry.gauge("chat_commit_pool_connections_open", help: "The group committer's database connection (0 or 1).")
+            registry.gauge("chat_commit_pool_connections_open", help: "Database connections open for the group committer's writers.")
                 .set(Double(committer.open))
         }
     }

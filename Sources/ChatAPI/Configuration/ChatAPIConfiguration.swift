@@ -13,8 +13,8 @@ public struct ChatAPIConfiguration: Sendable {
     public var serviceKey: String
     /// `CHAT_CORS_ORIGINS`: browser origins allowed to call the API.
     public var cors: CORSPolicy
-    /// `DB_POOL_SIZE` (default 10): connections for request handlers; the group committer
-    /// uses up to two more of its own.
+    /// `DB_POOL_SIZE` (default 10): connections for request handlers (and for the rare send
+    /// that must wait for a conversation another writer holds).
     public var poolSize: Int
     /// `DB_ACQUIRE_TIMEOUT_MS` (default 2000): the longest a request waits for a connection
     /// before it gets 503.
@@ -27,6 +27,9 @@ public struct ChatAPIConfiguration: Sendable {
     /// batch is written when it is full or when the window since its first send has passed.
     public var groupCommitMaxBatch: Int
     public var groupCommitWindow: Duration
+    /// `GROUP_COMMIT_CONNECTIONS` (default 2): batches written at once, each on its own
+    /// connection, so one batch is written while another waits for its commit to be flushed.
+    public var groupCommitConnections: Int
     /// `SESSION_CACHE_MS` (default 1000, at most 2000): how long a looked-up session is
     /// trusted before it is checked again (revocation elsewhere takes effect within this).
     public var sessionCacheTTL: Duration
@@ -50,6 +53,7 @@ public struct ChatAPIConfiguration: Sendable {
         sendBurst = try settings.integer("SEND_BURST", default: 30, in: 1...1_000_000)
         groupCommitMaxBatch = try settings.integer("GROUP_COMMIT_MAX_BATCH", default: 256, in: 1...4096)
         groupCommitWindow = .milliseconds(try settings.integer("GROUP_COMMIT_WINDOW_MS", default: 1, in: 0...1000))
+        groupCommitConnections = try settings.integer("GROUP_COMMIT_CONNECTIONS", default: 2, in: 1...32)
         sessionCacheTTL = .milliseconds(try settings.integer("SESSION_CACHE_MS", default: 1000, in: 0...2000))
         logLevel = try LogLevel.fromEnvironment(environment)
     }

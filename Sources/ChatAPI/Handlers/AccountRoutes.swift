@@ -18,7 +18,7 @@ struct AccountRoutes: Sendable {
 
     @Sendable func getMe(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireUser()
-        return .json(200, session.user)
+        return .apiJSON(200, session.user)
     }
 
     /// 204; the token stops working at once here, within the cache time elsewhere.
@@ -33,7 +33,7 @@ struct AccountRoutes: Sendable {
         _ = try await context.caller(request).requireAdmin()
         let query = try Self.searchText(request)
         let limit = try request.query.int("limit", in: 1...50) ?? 20
-        return .json(200, ItemList(items: try await context.search.users(matching: query, limit: limit)))
+        return .apiJSON(200, ItemList(items: try await context.search.users(matching: query, limit: limit)))
     }
 
     /// Admins: `{"items": [circle...]}`; `without_chat=true` keeps circles with no chat yet.
@@ -42,13 +42,13 @@ struct AccountRoutes: Sendable {
         let query = try Self.searchText(request)
         let withoutChat = try request.query.bool("without_chat") ?? false
         let limit = try request.query.int("limit", in: 1...50) ?? 20
-        return .json(200, ItemList(items: try await context.search.circles(matching: query, withoutChat: withoutChat, limit: limit)))
+        return .apiJSON(200, ItemList(items: try await context.search.circles(matching: query, withoutChat: withoutChat, limit: limit)))
     }
 
     /// `{"direct", "circle", "total"}`: unread messages, for the nav badges.
     @Sendable func getUnread(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireUser()
-        return .json(200, try await context.readState.unreadTotals(for: session.viewer))
+        return .apiJSON(200, try await context.readState.unreadTotals(for: session.viewer))
     }
 
     /// `q`, trimmed; absent or empty matches everyone.

@@ -20,7 +20,7 @@ struct ConversationRoutes: Sendable {
         let body = try request.decodeJSON(DirectChatBody.self)
         let userID = try FieldRules.externalID(body.userID, field: "user_id")
         let (view, created) = try await context.conversations.openDirect(admin: session.viewer, with: userID)
-        return .json(created ? 201 : 200, view)
+        return .apiJSON(created ? 201 : 200, view)
     }
 
     /// Admins: 201 and the circle's chat; 409 naming `conversation_id` when it has one.
@@ -29,14 +29,14 @@ struct ConversationRoutes: Sendable {
         let fields = try request.decodeJSON(CircleChatBody.self).validated()
         let view = try await context.conversations.createCircleChat(
             admin: session.viewer, circleID: fields.circleID, title: fields.title, policy: fields.policy)
-        return .json(201, view)
+        return .apiJSON(201, view)
     }
 
     @Sendable func patchConversation(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireAdmin()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let change = try request.decodeJSON(ConversationPatchBody.self).validated()
-        return .json(200, try await context.conversations.update(id, admin: session.viewer, title: change.title, policy: change.policy))
+        return .apiJSON(200, try await context.conversations.update(id, admin: session.viewer, title: change.title, policy: change.policy))
     }
 
     /// `{"items", "next_cursor"}`, newest activity first; `kind` optional (both kinds).
@@ -50,19 +50,19 @@ struct ConversationRoutes: Sendable {
             text.isEmpty ? nil : try ConversationCursor(encoded: text)
         }
         let page = try await context.conversations.list(for: session.viewer, kind: kind, after: cursor, limit: limit)
-        return .json(200, ConversationListBody(items: page.items, nextCursor: page.next?.encoded))
+        return .apiJSON(200, ConversationListBody(items: page.items, nextCursor: page.next?.encoded))
     }
 
     @Sendable func getConversation(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
-        return .json(200, try await context.conversations.conversation(id, for: session.viewer))
+        return .apiJSON(200, try await context.conversations.conversation(id, for: session.viewer))
     }
 
     @Sendable func getMembers(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
-        return .json(200, ItemList(items: try await context.conversations.members(of: id, for: session.viewer)))
+        return .apiJSON(200, ItemList(items: try await context.conversations.members(of: id, for: session.viewer)))
     }
 
     static func kind(_ request: HTTPRequest) throws(APIError) -> ConversationKind? {

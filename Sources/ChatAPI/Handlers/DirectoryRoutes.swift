@@ -22,14 +22,14 @@ struct DirectoryRoutes: Sendable {
         let id = try FieldRules.externalID(request.pathParameters["user_id"] ?? "", field: "user_id")
         let user = try request.decodeJSON(UserBody.self).validated(id: id)
         let created = try await context.directory.upsertUser(user)
-        return .json(created ? 201 : 200, user)
+        return .apiJSON(created ? 201 : 200, user)
     }
 
     @Sendable func getUser(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await context.caller(request).requireService()
         let id = try PathIDs.external(request, "user_id", notFound: "user not found")
         guard let user = try await context.directory.user(id) else { throw APIError.notFound("user not found") }
-        return .json(200, user)
+        return .apiJSON(200, user)
     }
 
     @Sendable func putCircle(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -37,7 +37,7 @@ struct DirectoryRoutes: Sendable {
         let id = try FieldRules.externalID(request.pathParameters["circle_id"] ?? "", field: "circle_id")
         let fields = try request.decodeJSON(CircleBody.self).validated()
         let (circle, created) = try await context.directory.upsertCircle(id: id, name: fields.name, url: fields.url)
-        return .json(created ? 201 : 200, circle)
+        return .apiJSON(created ? 201 : 200, circle)
     }
 
     /// Replaces the member set: 200 `{"circle_id", "member_count"}`.
@@ -46,7 +46,7 @@ struct DirectoryRoutes: Sendable {
         let circleID = try PathIDs.external(request, "circle_id", notFound: "circle not found")
         let userIDs = try request.decodeJSON(MembersBody.self).validated()
         let count = try await context.directory.replaceMembers(circleID: circleID, userIDs: userIDs)
-        return .json(200, MemberCountBody(circleID: circleID, memberCount: count))
+        return .apiJSON(200, MemberCountBody(circleID: circleID, memberCount: count))
     }
 
     @Sendable func putMember(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -70,7 +70,7 @@ struct DirectoryRoutes: Sendable {
         try await context.caller(request).requireService()
         let fields = try request.decodeJSON(SessionBody.self).validated()
         let minted = try await context.authenticator.mint(userID: fields.userID, ttlSeconds: fields.ttlSeconds)
-        return .json(201, SessionCreatedBody(token: minted.token, userID: minted.userID, expiresAt: Timestamp.format(minted.expiresAt)))
+        return .apiJSON(201, SessionCreatedBody(token: minted.token, userID: minted.userID, expiresAt: Timestamp.format(minted.expiresAt)))
     }
 }
 

@@ -17,7 +17,7 @@ struct MessageRoutes: Sendable {
         let id = try ConversationID.parse(request.pathParameters["id"])
         let window = try Self.window(request)
         let page = try await context.history.page(of: id, for: session.viewer, window: window)
-        return .json(200, MessagePageBody(items: page.items, hasMore: page.hasMore))
+        return .apiJSON(200, MessagePageBody(items: page.items, hasMore: page.hasMore))
     }
 
     /// 201 and the message; 200 and the first one for a repeated `client_id`.
@@ -29,8 +29,8 @@ struct MessageRoutes: Sendable {
         let outcome = try await context.committer.submit(
             SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID))
         switch outcome {
-        case .created(let message): return .json(201, message)
-        case .replayed(let message): return .json(200, message)
+        case .created(let message): return .apiJSON(201, message)
+        case .replayed(let message): return .apiJSON(200, message)
         }
     }
 
@@ -39,7 +39,7 @@ struct MessageRoutes: Sendable {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let seq = try request.decodeJSON(ReadBody.self).validated()
-        return .json(200, try await context.readState.markRead(id, upTo: seq, viewer: session.viewer))
+        return .apiJSON(200, try await context.readState.markRead(id, upTo: seq, viewer: session.viewer))
     }
 
     /// `limit` 1..100 (default 50); at most one of `before` and `after`, each a seq >= 0.

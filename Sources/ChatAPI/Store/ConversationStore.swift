@@ -24,23 +24,12 @@ struct ConversationStore: Sendable {
 
     func list(for viewer: Viewer, kind: ConversationKind?, after cursor: ConversationCursor?, limit: Int) async throws -> Page {
         try await database.run { connection in
-            let rows = try connection.query(SQLQuery("""
-                SELECT \(ConversationRows.viewColumns),
-                       c.id::text AS id,
-                       (extract(epoch FROM c.last_activity_at) * 1000000)::bigint AS activity_us
-                  FROM (\(ConversationAccess.visibleIDs)) AS visible
-                  JOIN chat.conversations c ON c.id = visible.id
-                  \(ConversationRows.markerJoin)
-                 WHERE ($3::text IS NULL OR c.kind = $3::text)
-                   AND ($4::bigint IS NULL
-                        OR (c.last_activity_at, c.id) < (timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5::uuid))
-                 ORDER BY c.last_activity_at DESC, c.id DESC
-                 LIMIT $6
-                """, [viewer.id, viewer.role == .admin, kind?.rawValue, cursor?.activityMicroseconds, cursor?.id, limit + 1]))
+            let rows = try connection.query(SQLQuery(
+                ConversationListQueries.query(kind: kind, admin: viewer.role == .admin),
+                [viewer.id, cursor?.activityMicroseconds, cursor?.id, limit + 1]))
             var items: [ConversationView] = []
             var next: ConversationCursor?
-            for (index, row) in rows.enumerated() {
-                guard index < limit else { break }
+            for (index, row) in rows.enumerated() where index < limit {
                 items.append(try ConversationRows.view(row, for: viewer))
                 if index == limit - 1, rows.count > limit {
                     next = ConversationCursor(activityMicroseconds: try row.decode("activity_us"), id: try row.decode("id"))
@@ -119,7 +108,7 @@ struct ConversationStore: Sendable {
     /// Changes a circle chat's title and/or policy. 404 when the admin cannot see it (a direct
     /// chat of others), 422 for a direct chat of their own (it has neither).
     func update(_ id: UUID, admin: Viewer, title: ConversationPatchBody.TitleChange, policy: SendPolicy?) async throws -> ConversationView {
-        try await database.transaction { connection in
+        try await database.run { connection in
             let access = try ConversationAccess.require(id, viewer: admin, on: connection)
             guard access.kind == .circle else {
                 throw APIError.invalid(title == .keep ? "send_policy" : "title", "only circle chats have a title and a send policy")

@@ -22,28 +22,29 @@ struct MessageHistoryStore: Sendable {
         var hasMore: Bool
     }
 
+    private static let select = "SELECT \(Columns.message) FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id WHERE m.conversation_id = $1"
+    private static let newest = "\(select) ORDER BY m.seq DESC LIMIT $2"
+    private static let before = "\(select) AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+    private static let after = "\(select) AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3"
+
     func page(of id: UUID, for viewer: Viewer, window: Window) async throws -> Page {
         try await database.run { connection in
             _ = try ConversationAccess.require(id, viewer: viewer, on: connection)
-            let select = "SELECT \(Columns.message) FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id WHERE m.conversation_id = $1"
-            let query: SQLQuery
+            let rows: PostgresRows
             let limit: Int
-            var ascending = false
             switch window {
             case .newest(let count):
                 limit = count
-                query = SQLQuery("\(select) ORDER BY m.seq DESC LIMIT $2", [id, count + 1])
+                rows = try connection.query(SQLQuery(Self.newest, [id, count + 1]))
             case .before(let seq, let count):
                 limit = count
-                query = SQLQuery("\(select) AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3", [id, seq, count + 1])
+                rows = try connection.query(SQLQuery(Self.before, [id, seq, count + 1]))
             case .after(let seq, let count):
                 limit = count
-                ascending = true
-                query = SQLQuery("\(select) AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3", [id, seq, count + 1])
+                rows = try connection.query(SQLQuery(Self.after, [id, seq, count + 1]))
             }
-            let rows = try connection.query(query)
             var items = try rows.prefix(limit).map(Message.init(row:))
-            if !ascending { items.reverse() }
+            if case .after = window {} else { items.reverse() }
             return Page(items: items, hasMore: rows.count > limit)
         }
     }

@@ -47,21 +47,23 @@ struct ReadStateStore: Sendable {
         }
     }
 
+    private static let totals = """
+        SELECT c.kind, sum(CASE WHEN c.last_seq > coalesce(r.last_read_seq, 0) THEN (
+                   SELECT count(*) FROM chat.messages m
+                    WHERE m.conversation_id = c.id AND m.seq > coalesce(r.last_read_seq, 0)
+                      AND m.sender_id <> $1::text)
+               ELSE 0 END)::bigint AS n
+          FROM (\(ConversationAccess.visibleIDs)) AS visible
+          JOIN chat.conversations c ON c.id = visible.id
+          LEFT JOIN chat.read_markers r ON r.conversation_id = c.id AND r.user_id = $1::text
+         GROUP BY c.kind
+        """
+
     /// Unread messages (sent by others, after the viewer's markers) in every conversation the
     /// viewer can see, by kind: the nav badges.
     func unreadTotals(for viewer: Viewer) async throws -> UnreadTotals {
         try await database.run { connection in
-            let rows = try connection.query(SQLQuery("""
-                SELECT c.kind, sum(CASE WHEN c.last_seq > coalesce(r.last_read_seq, 0) THEN (
-                           SELECT count(*) FROM chat.messages m
-                            WHERE m.conversation_id = c.id AND m.seq > coalesce(r.last_read_seq, 0)
-                              AND m.sender_id <> $1::text)
-                       ELSE 0 END)::bigint AS n
-                  FROM (\(ConversationAccess.visibleIDs)) AS visible
-                  JOIN chat.conversations c ON c.id = visible.id
-                  \(ConversationRows.markerJoin)
-                 GROUP BY c.kind
-                """, [viewer.id, viewer.role == .admin]))
+            let rows = try connection.query(SQLQuery(Self.totals, [viewer.id, viewer.role == .admin]))
             var totals = UnreadTotals(direct: 0, circle: 0)
             for row in rows {
                 let count: Int = try row.decode("n")

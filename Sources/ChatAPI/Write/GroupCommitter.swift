@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import HTTP
 import Postgres
 import Synchronization
@@ -7,11 +8,16 @@ import Synchronization
 /// one commit, one WAL flush and one NOTIFY for many messages, where one transaction per
 /// message would hit the ceiling of NOTIFY's commit lock.
 ///
-/// One loop owns one connection (its own pool of one, so it never queues behind request
-/// handlers). While a batch commits, the next one gathers in the queue; when the loop finds the
-/// queue empty it waits for the first send and then, if the last batch held more than one send
-/// (there is concurrency to gather), up to `window` more or until `maxBatch` are waiting. With a
-/// single sender there is nothing to gather and no window is added to its latency.
+/// A dispatcher takes batches from the queue and hands each to one of `connections` writers
+/// (its own pool, so it never queues behind request handlers): while one batch waits for its
+/// commit to reach the disk, the next is written, and PostgreSQL flushes their commits together.
+/// Two batches in flight never share a conversation (a send whose conversation is being
+/// written waits for the next batch), so the writers never wait for each other's locks and one
+/// sender's messages keep their order.
+///
+/// Gathering: with nothing in flight and a last batch of one (a lone sender), a send goes out
+/// at once. Otherwise the dispatcher waits up to `window` for more, or until `maxBatch` are
+/// queued: there is concurrency to gather.
 ///
 /// Every caller is answered after the commit with its own result or its own error. Durable:
 /// `synchronous_commit` is left as the server has it.
@@ -23,8 +29,13 @@ final class GroupCommitter: Sendable {
 
     private struct State {
         var queue: [Pending] = []
-        /// The loop, parked until `queue.count >= wakeAt` (or a timeout, or a stop).
+        /// Conversations of the batches being written.
+        var inFlight: Set<UUID> = []
+        var batchesInFlight = 0
+        var lastBatchSize = 0
+        /// The dispatcher, parked until something changes (a send, a finished batch, a timeout).
         var parked: CheckedContinuation<Void, Never>?
+        /// While gathering: wake the dispatcher only once this many sends are queued.
         var wakeAt = 1
         var parkGeneration = 0
         var stopping = false
@@ -33,16 +44,18 @@ final class GroupCommitter: Sendable {
     private let pool: PostgresPool
     /// For rows whose conversation another writer holds: written apart, waiting for the lock.
     private let waitingPool: PostgresPool
+    private let connections: Int
     private let maxBatch: Int
     private let window: Duration
     private let logger: Logger
     private let metrics: CommitMetrics
     private let state = Mutex(State())
-    private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let dispatcher = Mutex<Task<Void, Never>?>(nil)
 
     init(pool: PostgresPool, waitingPool: PostgresPool, maxBatch: Int, window: Duration, logger: Logger, metrics: CommitMetrics) {
         self.pool = pool
         self.waitingPool = waitingPool
+        self.connections = pool.maxConnections
         self.maxBatch = max(1, maxBatch)
         self.window = window
         self.logger = logger
@@ -50,74 +63,133 @@ final class GroupCommitter: Sendable {
     }
 
     func start() {
-        loop.withLock { task in
+        dispatcher.withLock { task in
             guard task == nil else { return }
-            task = Task.detached { [self] in await run() }
+            task = Task.detached { [self] in await dispatch() }
         }
     }
 
-    /// Stops taking sends (later ones get 503), writes what is queued, and returns when the
-    /// loop has finished.
+    /// Stops taking sends (later ones get 503), writes what is queued, and returns when every
+    /// batch has been answered.
     func shutdown() async {
-        let parked = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.stopping = true
-            defer { state.parked = nil }
-            return state.parked
-        }
-        parked?.resume()
-        await loop.withLock { $0 }?.value
+        wake { $0.stopping = true }
+        await dispatcher.withLock { $0 }?.value
     }
 
     /// Queues `request` for the next batch and waits for its commit.
     func submit(_ request: SendRequest) async throws -> SendOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            let (accepted, wake) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-                guard !state.stopping else { return (false, nil) }
+            var accepted = true
+            wake { state in
+                guard !state.stopping else {
+                    accepted = false
+                    return
+                }
                 state.queue.append(Pending(request: request, continuation: continuation))
-                guard state.queue.count >= state.wakeAt, let parked = state.parked else { return (true, nil) }
-                state.parked = nil
-                return (true, parked)
             }
-            guard accepted else {
-                continuation.resume(throwing: APIError.unavailable("the service is shutting down"))
-                return
-            }
-            wake?.resume()
+            if !accepted { continuation.resume(throwing: APIError.unavailable("the service is shutting down")) }
         }
     }
 
-    // MARK: - The loop
+    // MARK: - The dispatcher
 
-    private func run() async {
-        var lastBatchSize = 0
+    private func dispatch() async {
         while true {
-            let wasIdle = await park(until: 1, timeout: nil)
-            if wasIdle, lastBatchSize > 1, window > .zero {
-                _ = await park(until: maxBatch, timeout: window)
+            switch nextStep() {
+            case .stop:
+                return
+            case .wait:
+                await park(gathering: false)
+            case .gather:
+                await park(gathering: true)
+                if let batch = takeBatch() { launch(batch) }
+            case .write(let batch):
+                launch(batch)
             }
-            let batch = state.withLock { state -> [Pending] in
-                let count = min(maxBatch, state.queue.count)
-                defer { state.queue.removeFirst(count) }
-                return Array(state.queue.prefix(count))
-            }
-            if batch.isEmpty {
-                if state.withLock({ $0.stopping && $0.queue.isEmpty }) { return }
-                continue
-            }
-            lastBatchSize = batch.count
-            await commit(batch)
         }
     }
 
-    /// Waits until `count` sends are queued (or the timeout passes, or a stop). Returns true
-    /// when it had to wait at all.
-    private func park(until count: Int, timeout: Duration?) async -> Bool {
-        var waited = false
+    private enum Step {
+        case stop, wait, gather
+        case write([Pending])
+    }
+
+    private func nextStep() -> Step {
+        state.withLock { state in
+            if state.stopping && state.queue.isEmpty && state.batchesInFlight == 0 { return .stop }
+            guard canWrite(state) else { return .wait }
+            let concurrent = state.batchesInFlight > 0 || state.lastBatchSize > 1
+            if concurrent && window > .zero && state.queue.count < maxBatch && !state.stopping { return .gather }
+            return .write(Self.take(&state, maxBatch: maxBatch))
+        }
+    }
+
+    /// A writer is free and some queued send's conversation is not being written.
+    private func canWrite(_ state: State) -> Bool {
+        state.batchesInFlight < connections && state.queue.contains { !state.inFlight.contains($0.request.conversationID) }
+    }
+
+    private func takeBatch() -> [Pending]? {
+        state.withLock { state in
+            guard state.batchesInFlight < connections else { return nil }
+            let batch = Self.take(&state, maxBatch: maxBatch)
+            return batch.isEmpty ? nil : batch
+        }
+    }
+
+    /// Up to `maxBatch` queued sends, in order, skipping conversations in flight (and so every
+    /// later send of theirs); marks the batch in flight.
+    private static func take(_ state: inout State, maxBatch: Int) -> [Pending] {
+        var batch: [Pending] = []
+        var rest: [Pending] = []
+        for pending in state.queue {
+            if batch.count < maxBatch && !state.inFlight.contains(pending.request.conversationID) {
+                batch.append(pending)
+            } else {
+                rest.append(pending)
+            }
+        }
+        guard !batch.isEmpty else { return [] }
+        state.queue = rest
+        for pending in batch { state.inFlight.insert(pending.request.conversationID) }
+        state.batchesInFlight += 1
+        state.lastBatchSize = batch.count
+        return batch
+    }
+
+    private func launch(_ batch: [Pending]) {
+        Task.detached { [self] in
+            await commit(batch)
+            wake { state in
+                for pending in batch { state.inFlight.remove(pending.request.conversationID) }
+                state.batchesInFlight -= 1
+            }
+        }
+    }
+
+    /// Changes the state and wakes the dispatcher: any change when it waits for work (it then
+    /// looks again), only a full batch or a stop while it gathers.
+    private func wake(_ change: (inout State) -> Void) {
+        let parked = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            change(&state)
+            guard let parked = state.parked, state.wakeAt == 1 || state.queue.count >= state.wakeAt || state.stopping else { return nil }
+            state.parked = nil
+            return parked
+        }
+        parked?.resume()
+    }
+
+    /// Waits for work (a writer free and a send it may take, or the stop), or, when
+    /// `gathering`, for `maxBatch` queued sends, the stop or `window`, whichever comes first.
+    private func park(gathering: Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let generation = state.withLock { state -> Int? in
-                guard state.queue.count < count, !state.stopping else { return nil }
+                let ready = gathering
+                    ? state.queue.count >= maxBatch || state.stopping
+                    : canWrite(state) || (state.stopping && state.queue.isEmpty && state.batchesInFlight == 0)
+                if ready { return nil }
                 state.parked = continuation
-                state.wakeAt = count
+                state.wakeAt = gathering ? maxBatch : 1
                 state.parkGeneration += 1
                 return state.parkGeneration
             }
@@ -125,9 +197,8 @@ final class GroupCommitter: Sendable {
                 continuation.resume()
                 return
             }
-            waited = true
-            guard let timeout else { return }
-            let (seconds, attoseconds) = timeout.components
+            guard gathering else { return }
+            let (seconds, attoseconds) = window.components
             let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
                 let expired = state.withLock { state -> CheckedContinuation<Void, Never>? in
@@ -138,8 +209,9 @@ final class GroupCommitter: Sendable {
                 expired?.resume()
             }
         }
-        return waited
     }
+
+    // MARK: - Writing
 
     private func commit(_ batch: [Pending]) async {
         let started = ContinuousClock.now
@@ -159,7 +231,7 @@ final class GroupCommitter: Sendable {
         }
         if !busy.isEmpty {
             metrics.busyRows.increment(by: busy.count)
-            Task.detached { [self] in await writeWaiting(busy) }
+            await writeWaiting(busy)
         }
     }
 
