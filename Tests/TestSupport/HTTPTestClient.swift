@@ -10,6 +10,7 @@ import Glibc
 ///
 /// Socket calls block, so they run on the client's own serial queue, never on the cooperative
 /// thread pool (which the server under test needs for its handlers); every read has a timeout.
+/// Async tests open connections with `connect(port:)`, which does the same for `connect(2)`.
 /// It does not import the HTTP module: other suites use it against real service processes.
 ///
 /// `@unchecked Sendable`: `fd` is immutable, and `buffer`/`reachedEnd` are touched only by
@@ -44,7 +45,7 @@ public final class HTTPTestClient: @unchecked Sendable {
             address.sin6_port = in_port_t(port).bigEndian
             inet_pton(AF_INET6, host, &address.sin6_addr)
             connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
             }
         } else {
             var address = sockaddr_in()
@@ -52,13 +53,29 @@ public final class HTTPTestClient: @unchecked Sendable {
             address.sin_port = in_port_t(port).bigEndian
             inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &address.sin_addr)
             connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
         }
         guard connected == 0 else {
             let reason = String(cString: strerror(errno))
             Glibc.close(fd)
             throw HTTPTestError("connect to \(host):\(port): \(reason)")
+        }
+    }
+
+    /// `init` on a thread of its own: `connect` blocks (up to 5 s) while the server's listen
+    /// backlog is full, which must not hold a cooperative thread. Prefer it in async tests.
+    ///
+    /// `sending` is written right after connecting, on that same thread: for a server whose
+    /// request timer starts when the connection opens, the bytes are there at once however
+    /// long a busy machine takes to resume the test.
+    public static func connect(
+        host: String = "127.0.0.1", port: Int, receiveBufferSize: Int? = nil, sending initialBytes: [UInt8] = []
+    ) async throws -> HTTPTestClient {
+        try await offloaded {
+            let client = try HTTPTestClient(host: host, port: port, receiveBufferSize: receiveBufferSize)
+            try Self.write(initialBytes, to: client.fd)
+            return client
         }
     }
 
@@ -70,16 +87,19 @@ public final class HTTPTestClient: @unchecked Sendable {
 
     /// Writes every byte (a server that closed early makes this throw).
     public func send(_ bytes: [UInt8]) async throws {
-        try await onQueue { [fd] in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw HTTPTestError("send: \(String(cString: strerror(errno)))")
-                }
-                offset += written
+        try await onQueue { [fd] in try Self.write(bytes, to: fd) }
+    }
+
+    /// Writes every byte, blocking (up to the 5 s send timeout while the server does not read).
+    private static func write(_ bytes: [UInt8], to fd: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw HTTPTestError("send: \(String(cString: strerror(errno)))")
             }
+            offset += written
         }
     }
 
@@ -100,7 +120,7 @@ public final class HTTPTestClient: @unchecked Sendable {
     public static func request(host: String = "127.0.0.1", port: Int, _ method: String = "GET", _ path: String,
                                headers: [(String, String)] = [], body: [UInt8] = [],
                                timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
-        let client = try HTTPTestClient(host: host, port: port)
+        let client = try await connect(host: host, port: port)
         return try await client.request(method, path, headers: headers + [("Connection", "close")], body: body, timeout: timeout)
     }
 
@@ -151,6 +171,17 @@ public final class HTTPTestClient: @unchecked Sendable {
                 guard try fill(deadline, throwOnTimeout: false) else { return false }
             }
             return true
+        }
+    }
+
+    /// True as soon as the server has sent something not read yet, or closed, within `timeout`;
+    /// reads nothing. For checking, between small sends, whether the server has answered yet.
+    public func waitForInput(timeout: Duration) async throws -> Bool {
+        try await onQueue { [self] in
+            if buffer.isEmpty && !reachedEnd {
+                try fill(Self.deadline(after: timeout), throwOnTimeout: false)
+            }
+            return !buffer.isEmpty || reachedEnd
         }
     }
 
