@@ -175,6 +175,17 @@ import TestSupport
         }
     }
 
+    /// Loops with no timer armed sleep until something happens, here longer than the request
+    /// timeout. The next connection still gets the whole timeout, counted from its opening
+    /// (not from when the loop went to sleep), and is served.
+    @Test func servesTheFirstConnectionAfterTheLoopsSatIdle() async throws {
+        try await withServer({ $0.requestHeaderTimeout = .milliseconds(300) }) { server in
+            try await Task.sleep(for: .seconds(1))
+            let response = try await HTTPTestClient.request(port: server.boundPort, "GET", "/after-idle")
+            #expect(response.status == 200)
+        }
+    }
+
     @Test func closesIdleKeepAliveConnections() async throws {
         try await withServer({ $0.idleTimeout = .milliseconds(200) }) { server in
             let client = try HTTPTestClient(port: server.boundPort)

@@ -74,7 +74,12 @@ final class EventLoop: @unchecked Sendable {
     private func run() {
         while true {
             now = context.configuration.clock.now()
-            epoll.wait(timeoutMilliseconds: waitTimeout()) { event in handle(event) }
+            epoll.wait(timeoutMilliseconds: waitTimeout()) { event in
+                // The wait may have lasted longer than a timeout (no timer armed, nothing to
+                // do): timers armed while handling this event start from now, not from then.
+                now = context.configuration.clock.now()
+                handle(event)
+            }
             now = context.configuration.clock.now()
             processInbox()
             expireTimers()
