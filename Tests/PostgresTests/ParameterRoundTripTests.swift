@@ -4,19 +4,19 @@ import Testing
 
 /// Values sent as parameters come back unchanged, through the server's own types.
 @Suite struct ParameterRoundTripTests {
-    @Test func stringsRoundTripUnchanged() throws {
+    @Test func stringsRoundTripUnchanged() async throws {
         let samples = ["", "plain", "Ünïcødé ✓", "emoji 👩‍👩‍👧‍👦🎉", "quote ' \" backslash \\", "line\nbreak\ttab",
                        "'); DROP TABLE x; --", String(repeating: "a", count: 1 << 20)]
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             for sample in samples {
                 #expect(try conn.scalar("SELECT \(sample)::text AS v", as: String.self) == sample)
             }
         }
     }
 
-    @Test func sqlInjectionTextIsStoredVerbatim() throws {
+    @Test func sqlInjectionTextIsStoredVerbatim() async throws {
         let attack = "'); DROP TABLE victims; --"
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             try conn.execute("CREATE TEMP TABLE victims (name text)")
             try conn.execute("INSERT INTO victims (name) VALUES (\(attack))")
             #expect(try conn.scalar("SELECT name FROM victims", as: String.self) == attack)
@@ -24,8 +24,8 @@ import Testing
         }
     }
 
-    @Test func nullBindsAndDecodesAsNil() throws {
-        try withConnection { conn throws in
+    @Test func nullBindsAndDecodesAsNil() async throws {
+        try await withConnection { conn throws in
             let missing: String? = nil
             #expect(try conn.scalar("SELECT \(missing)::text AS v", as: String?.self) == nil)
             #expect(try conn.scalar("SELECT \(Int?.none) IS NULL AS v", as: Bool.self))
@@ -33,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func integersRoundTripAtTheirLimits() throws {
-        try withConnection { conn throws in
+    @Test func integersRoundTripAtTheirLimits() async throws {
+        try await withConnection { conn throws in
             for value in [Int64.min, -1, 0, 1, Int64.max] {
                 #expect(try conn.scalar("SELECT \(value) AS v", as: Int64.self) == value)
                 #expect(try conn.scalar("SELECT \(Int(value)) AS v", as: Int.self) == Int(value))
@@ -45,8 +45,8 @@ import Testing
         }
     }
 
-    @Test func booleansAndDoublesRoundTrip() throws {
-        try withConnection { conn throws in
+    @Test func booleansAndDoublesRoundTrip() async throws {
+        try await withConnection { conn throws in
             #expect(try conn.scalar("SELECT \(true) AS v", as: Bool.self) == true)
             #expect(try conn.scalar("SELECT \(false) AS v", as: Bool.self) == false)
             for value in [0.1, -2.5e-300, 1.7976931348623157e308, 3.141592653589793, .infinity, -.infinity] {
@@ -56,7 +56,7 @@ import Testing
         }
     }
 
-    @Test func datesRoundTripToTheMicrosecond() throws {
+    @Test func datesRoundTripToTheMicrosecond() async throws {
         let dates = [
             Date(timeIntervalSince1970: 1_795_608_000.123456),
             Date(timeIntervalSince1970: 0),
@@ -64,7 +64,7 @@ import Testing
             Date(timeIntervalSince1970: 951_782_400.999999),  // 2000-02-29
             Date(timeIntervalSince1970: 4_102_444_800.5),  // 2100-01-01
         ]
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             for date in dates {
                 let back = try conn.scalar("SELECT \(date) AS v", as: Date.self)
                 #expect(back == date, "\(date.timeIntervalSince1970) came back as \(back.timeIntervalSince1970)")
@@ -72,8 +72,8 @@ import Testing
         }
     }
 
-    @Test func timestampTextFromTheServerDecodesExactly() throws {
-        try withConnection { conn throws in
+    @Test func timestampTextFromTheServerDecodesExactly() async throws {
+        try await withConnection { conn throws in
             let date = try conn.scalar(
                 "SELECT timestamptz '2026-11-25 12:00:00.123456+00' AS v", as: Date.self)
             #expect(date == Date(timeIntervalSince1970: 1_795_608_000.123456))
@@ -84,9 +84,9 @@ import Testing
         }
     }
 
-    @Test func uuidsRoundTripAndTravelLowercase() throws {
+    @Test func uuidsRoundTripAndTravelLowercase() async throws {
         let uuid = UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F")!
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             #expect(try conn.scalar("SELECT \(uuid) AS v", as: UUID.self) == uuid)
             #expect(try conn.scalar("SELECT \(uuid)::text AS v", as: String.self)
                 == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
@@ -96,10 +96,10 @@ import Testing
         }
     }
 
-    @Test func awkwardStringArraysRoundTrip() throws {
+    @Test func awkwardStringArraysRoundTrip() async throws {
         let elements = ["", "plain", "with space", "com,ma", "{brace}", "\"quoted\"", "back\\slash",
                         "NULL", "null", " padded ", "é👍", "'); DROP TABLE x; --"]
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             #expect(try conn.scalar("SELECT \(elements)::text[] AS v", as: [String].self) == elements)
             #expect(try conn.scalar("SELECT cardinality(\(elements)::text[]) AS v", as: Int.self) == elements.count)
             #expect(try conn.scalar("SELECT \([String]())::text[] AS v", as: [String].self) == [])
@@ -108,10 +108,10 @@ import Testing
         }
     }
 
-    @Test func typedArraysRoundTrip() throws {
+    @Test func typedArraysRoundTrip() async throws {
         let uuids = [UUID(), UUID()]
         let dates = [Date(timeIntervalSince1970: 1.5), Date(timeIntervalSince1970: 1_795_608_000.000001)]
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             #expect(try conn.scalar("SELECT \([Int64.min, 0, Int64.max]) AS v", as: [Int64].self) == [.min, 0, .max])
             #expect(try conn.scalar("SELECT \([1, 2, 3]) AS v", as: [Int].self) == [1, 2, 3])
             #expect(try conn.scalar("SELECT \(uuids) AS v", as: [UUID].self) == uuids)
@@ -122,24 +122,24 @@ import Testing
         }
     }
 
-    @Test func byteaRoundTripsAsData() throws {
+    @Test func byteaRoundTripsAsData() async throws {
         let bytes = Data([0, 1, 0x7f, 0x80, 0xff])
-        try withConnection { conn throws in
+        try await withConnection { conn throws in
             #expect(try conn.scalar("SELECT \(bytes) AS v", as: Data.self) == bytes)
             #expect(try conn.scalar("SELECT \(Data()) AS v", as: Data.self) == Data())
             #expect(try conn.scalar("SELECT length(\(bytes)) AS v", as: Int.self) == 5)
         }
     }
 
-    @Test func jsonbDecodesAsItsText() throws {
-        try withConnection { conn throws in
+    @Test func jsonbDecodesAsItsText() async throws {
+        try await withConnection { conn throws in
             let json = try conn.scalar(#"SELECT jsonb_build_object('a', 1, 'b', \#("x\"y")::text) AS v"#, as: String.self)
             #expect(json == #"{"a": 1, "b": "x\"y"}"#)
         }
     }
 
-    @Test func nulByteInAStringIsRejectedBeforeSending() throws {
-        try withConnection { conn throws in
+    @Test func nulByteInAStringIsRejectedBeforeSending() async throws {
+        try await withConnection { conn throws in
             let error = try #require(throws: PostgresError.self) {
                 try conn.query("SELECT \("ok")::text, \("bad\u{0}value")::text")
             }
@@ -152,8 +152,8 @@ import Testing
         }
     }
 
-    @Test func identifiersAreQuoted() throws {
-        try withConnection { conn throws in
+    @Test func identifiersAreQuoted() async throws {
+        try await withConnection { conn throws in
             let name = "we\"ird table; DROP"
             try conn.execute("CREATE TEMP TABLE \(identifier: name) (v int)")
             try conn.execute("INSERT INTO \(identifier: name) VALUES (\(Int32(7)))")

@@ -1,12 +1,13 @@
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 /// Server errors arrive as `PostgresError` with their SQLSTATE and fields, and leave the
 /// connection usable.
 @Suite struct ServerErrorTests {
-    @Test func uniqueViolationNamesItsConstraint() throws {
-        try withConnection { conn throws in
+    @Test func uniqueViolationNamesItsConstraint() async throws {
+        try await withConnection { conn throws in
             try conn.execute("CREATE TEMP TABLE people (email text CONSTRAINT people_email_key UNIQUE)")
             try conn.execute("INSERT INTO people VALUES (\("a@example.com"))")
             let error = try #require(throws: PostgresError.self) {
@@ -25,8 +26,8 @@ import Testing
         }
     }
 
-    @Test func checkViolationIsRecognized() throws {
-        try withConnection { conn throws in
+    @Test func checkViolationIsRecognized() async throws {
+        try await withConnection { conn throws in
             try conn.execute("CREATE TEMP TABLE lengths (name text CONSTRAINT name_short CHECK (length(name) < 3))")
             let error = try #require(throws: PostgresError.self) {
                 try conn.execute("INSERT INTO lengths VALUES (\("long name"))")
@@ -37,8 +38,8 @@ import Testing
         }
     }
 
-    @Test func foreignKeyViolationIsRecognized() throws {
-        try withConnection { conn throws in
+    @Test func foreignKeyViolationIsRecognized() async throws {
+        try await withConnection { conn throws in
             try conn.execute("CREATE TEMP TABLE parents (id int PRIMARY KEY)")
             try conn.execute("CREATE TEMP TABLE children (parent int REFERENCES parents)")
             let error = try #require(throws: PostgresError.self) {
@@ -49,8 +50,8 @@ import Testing
         }
     }
 
-    @Test func raisedSerializationFailureIsRecognized() throws {
-        try withConnection { conn throws in
+    @Test func raisedSerializationFailureIsRecognized() async throws {
+        try await withConnection { conn throws in
             let error = try #require(throws: PostgresError.self) {
                 try conn.executeScript("DO $$ BEGIN RAISE EXCEPTION 'try again' USING ERRCODE = '40001'; END $$")
             }
@@ -60,34 +61,36 @@ import Testing
         }
     }
 
-    @Test func concurrentSerializableUpdatesFailWithSerializationFailure() throws {
-        let config = try environmentConfig()
-        let first = try PostgresConnection.connect(config)
-        let second = try PostgresConnection.connect(config)
-        defer {
-            first.close()
-            second.close()
+    @Test func concurrentSerializableUpdatesFailWithSerializationFailure() async throws {
+        try await offloaded {
+            let config = try environmentConfig()
+            let first = try PostgresConnection.connect(config)
+            let second = try PostgresConnection.connect(config)
+            defer {
+                first.close()
+                second.close()
+            }
+            let table = "pg_serial_\(UInt32.random(in: 0...UInt32.max))"
+            try first.execute("CREATE TABLE \(identifier: table) (id int PRIMARY KEY, n int)")
+            defer { _ = try? first.execute("DROP TABLE \(identifier: table)") }
+            try first.execute("INSERT INTO \(identifier: table) VALUES (1, 0)")
+            try first.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            _ = try first.query("SELECT n FROM \(identifier: table)")
+            _ = try second.query("SELECT n FROM \(identifier: table)")
+            try first.execute("UPDATE \(identifier: table) SET n = n + 1")
+            try first.execute("COMMIT")
+            let error = try #require(throws: PostgresError.self) {
+                try second.execute("UPDATE \(identifier: table) SET n = n + 1")
+            }
+            #expect(error.sqlState == "40001")
+            #expect(error.isSerializationFailure)
+            try second.execute("ROLLBACK")
         }
-        let table = "pg_serial_\(UInt32.random(in: 0...UInt32.max))"
-        try first.execute("CREATE TABLE \(identifier: table) (id int PRIMARY KEY, n int)")
-        defer { _ = try? first.execute("DROP TABLE \(identifier: table)") }
-        try first.execute("INSERT INTO \(identifier: table) VALUES (1, 0)")
-        try first.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        try second.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        _ = try first.query("SELECT n FROM \(identifier: table)")
-        _ = try second.query("SELECT n FROM \(identifier: table)")
-        try first.execute("UPDATE \(identifier: table) SET n = n + 1")
-        try first.execute("COMMIT")
-        let error = try #require(throws: PostgresError.self) {
-            try second.execute("UPDATE \(identifier: table) SET n = n + 1")
-        }
-        #expect(error.sqlState == "40001")
-        #expect(error.isSerializationFailure)
-        try second.execute("ROLLBACK")
     }
 
-    @Test func syntaxErrorsCarryTheirSQLState() throws {
-        try withConnection { conn throws in
+    @Test func syntaxErrorsCarryTheirSQLState() async throws {
+        try await withConnection { conn throws in
             let error = try #require(throws: PostgresError.self) { try conn.query("SELEC 1") }
             #expect(error.sqlState == "42601")
             #expect(error.kind == .server)
