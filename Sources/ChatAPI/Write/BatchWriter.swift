@@ -4,20 +4,19 @@ import Models
 import Postgres
 
 /// Writes one batch of sends in ONE transaction (the group commit), on a connection the caller
-/// owns:
+/// owns, in two statements:
 ///
-/// 1. Lock the batch's conversations in id order (`FOR NO KEY UPDATE`: message inserts' foreign
-///    key checks are not blocked), `SKIP LOCKED` unless `waitForLocks`: a conversation another
-///    writer holds (a DBA's open transaction, another replica) is handed back as `.busy` instead
-///    of stalling everyone else's messages.
-/// 2. Check each sender against the live membership and the send policy (404, 403
-///    `send_forbidden`, 401 for a deactivated sender), under the lock.
-/// 3. Resolve `client_id`s: already stored, or repeated inside the batch, means one row and a
-///    200 with the first message.
-/// 4. Give the new rows consecutive seqs after each conversation's `last_seq`, then one
-///    statement advances the counters, inserts every message (`unnest` arrays, explicit seq)
-///    and moves each sender's read marker (never back). The schema's triggers write the
-///    events; the deferred trigger numbers them and sends ONE `NOTIFY` at commit.
+/// 1. `inspect`: lock the batch's conversations in id order (`FOR NO KEY UPDATE`: message
+///    inserts' foreign key checks are not blocked), `SKIP LOCKED` unless `waitForLocks`, so a
+///    conversation another writer holds (a DBA's open transaction, another replica) comes back
+///    as `.busy` instead of stalling everyone else's messages; and, in the same statement, each
+///    sender's current role and membership (404, 403 `send_forbidden`, 401 for a sender
+///    deactivated meanwhile) and any message already stored under its `client_id` (a 200 with
+///    that message). Repeats of a `client_id` inside the batch become one row.
+/// 2. `insertMessages`: consecutive seqs after each conversation's `last_seq`; one statement
+///    advances the counters, inserts every message (`unnest` arrays, explicit seq) and moves
+///    each sender's read marker (never back). The schema's triggers write the events; the
+///    deferred trigger numbers them and sends ONE `NOTIFY` at commit.
 ///
 /// A failing statement fails the whole transaction; the committer then retries the rows one
 /// by one (`writeEach`), so only the bad row fails.
@@ -26,11 +25,9 @@ enum BatchWriter {
         try connection.withTransaction { connection in
             if waitForLocks { try connection.execute("SET LOCAL lock_timeout = '5s'") }
             var results = [SendRowResult?](repeating: nil, count: requests.count)
-            let lastSeq = try lockConversations(requests, waitForLocks: waitForLocks, results: &results, on: connection)
-            let senders = try checkPermissions(requests, results: &results, on: connection)
-            let firstOfKey = try resolveClientIDs(requests, results: &results, on: connection)
-            try insertMessages(requests, lastSeq: lastSeq, senders: senders, results: &results, on: connection)
-            for (index, first) in firstOfKey {
+            let inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
+            try insertMessages(requests, lastSeq: inspection.lastSeq, senders: inspection.senders, results: &results, on: connection)
+            for (index, first) in inspection.repeats {
                 if case .done(let outcome)? = results[first] { results[index] = .done(.replayed(outcome.message)) } else { results[index] = results[first] }
             }
             return results.map { $0 ?? .failed(.internalError()) }
@@ -70,45 +67,45 @@ enum BatchWriter {
 
     // MARK: - Steps
 
-    /// Locks the conversations and returns their `last_seq`. Rows of a missing conversation get
-    /// 404; rows of one locked elsewhere get `.busy`.
-    private static func lockConversations(_ requests: [SendRequest], waitForLocks: Bool, results: inout [SendRowResult?],
-                                          on connection: PostgresConnection) throws -> [UUID: Int64] {
-        let ids = Array(Set(requests.map(\.conversationID))).sorted { $0.uuidString < $1.uuidString }
-        let rows = try connection.query(SQLQuery("""
-            SELECT id, last_seq FROM chat.conversations WHERE id = ANY($1::uuid[])
-             ORDER BY id FOR NO KEY UPDATE \(waitForLocks ? "" : "SKIP LOCKED")
-            """, [ids]))
+    /// What `inspect` learned: the locked conversations' `last_seq`, the senders as messages
+    /// show them, and the in-batch repeats of a `client_id` (repeat index -> first index).
+    struct Inspection {
         var lastSeq: [UUID: Int64] = [:]
-        for row in rows { lastSeq[try row.decode("id")] = try row.decode("last_seq") }
-        let missing = ids.filter { lastSeq[$0] == nil }
-        guard !missing.isEmpty else { return lastSeq }
-        let existing = Set(try connection.query("SELECT id FROM chat.conversations WHERE id = ANY(\(missing)::uuid[])")
-            .map { try $0.decode("id", as: UUID.self) })
-        for (index, request) in requests.enumerated() where lastSeq[request.conversationID] == nil {
-            results[index] = existing.contains(request.conversationID) ? .busy : .failed(.conversationNotFound)
-        }
-        return lastSeq
+        var senders: [String: Sender] = [:]
+        var repeats: [(Int, Int)] = []
     }
 
-    /// Who may send where (API.md): the conversation must be visible to the sender (404 if not)
-    /// and the policy must allow them (403 `send_forbidden`). Returns the senders' names.
-    private static func checkPermissions(_ requests: [SendRequest], results: inout [SendRowResult?],
-                                         on connection: PostgresConnection) throws -> [String: Sender] {
-        let open = requests.indices.filter { results[$0] == nil }
-        guard !open.isEmpty else { return [:] }
+    /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
+    /// fate is decided here gets its result.
+    private static func inspect(_ requests: [SendRequest], waitForLocks: Bool, results: inout [SendRowResult?],
+                                on connection: PostgresConnection) throws -> Inspection {
+        let ids = Array(Set(requests.map(\.conversationID))).sorted { $0.uuidString < $1.uuidString }
         let rows = try connection.query(SQLQuery("""
-            SELECT b.i, b.sender, u.name, u.avatar_url, u.role, u.active, c.kind, c.send_policy,
-                   CASE c.kind WHEN 'direct' THEN b.sender IN (c.direct_user_low, c.direct_user_high)
+            WITH locked AS MATERIALIZED (
+                SELECT id, kind, circle_id, direct_user_low, direct_user_high, send_policy, last_seq
+                  FROM chat.conversations WHERE id = ANY($1::uuid[])
+                 ORDER BY id FOR NO KEY UPDATE \(waitForLocks ? "" : "SKIP LOCKED"))
+            SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
+                   u.name, u.avatar_url, u.role, u.active,
+                   CASE l.kind WHEN 'direct' THEN b.sender IN (l.direct_user_low, l.direct_user_high)
                         ELSE u.role = 'admin' OR EXISTS (SELECT 1 FROM chat.circle_members cm
-                                                          WHERE cm.circle_id = c.circle_id AND cm.user_id = b.sender) END AS visible
-              FROM unnest($1::bigint[], $2::text[], $3::uuid[]) AS b(i, sender, conversation)
-              JOIN chat.conversations c ON c.id = b.conversation
+                                                          WHERE cm.circle_id = l.circle_id AND cm.user_id = b.sender) END AS visible,
+                   m.id AS stored_id, m.seq AS stored_seq, m.body AS stored_body, chat.rfc3339(m.created_at) AS stored_created_at
+              FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[]) AS b(i, sender, conversation, client_id)
+              LEFT JOIN locked l ON l.id = b.conversation
               LEFT JOIN chat.users u ON u.id = b.sender
-            """, [open.map { Int64($0) }, open.map { requests[$0].senderID }, open.map { requests[$0].conversationID }]))
-        var senders: [String: Sender] = [:]
+              LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
+            """, [ids, requests.indices.map { Int64($0) }, requests.map(\.senderID), requests.map(\.conversationID), requests.map(\.clientID)]))
+        var inspection = Inspection()
+        var unlocked: [Int] = []
         for row in rows {
             let index = Int(try row.decode("i", as: Int64.self))
+            guard try row.decode("locked", as: Bool.self) else {
+                unlocked.append(index)
+                continue
+            }
+            let request = requests[index]
+            inspection.lastSeq[request.conversationID] = try row.decode("last_seq")
             guard let active = try row.decode("active", as: Bool?.self), active else {
                 results[index] = .failed(.unauthorized("this user is inactive"))
                 continue
@@ -125,42 +122,43 @@ enum BatchWriter {
                 results[index] = .failed(.sendForbidden())
                 continue
             }
-            let id: String = try row.decode("sender")
-            senders[id] = Sender(id: id, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
+            let sender = Sender(id: request.senderID, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
+            inspection.senders[request.senderID] = sender
+            if let storedID = try row.decode("stored_id", as: Int64?.self) {
+                results[index] = .done(.replayed(Message(
+                    id: storedID, conversationID: request.conversationID.uuidString.lowercased(), seq: try row.decode("stored_seq"),
+                    sender: sender, body: try row.decode("stored_body"), clientID: request.clientID,
+                    createdAt: try row.decode("stored_created_at"))))
+            }
         }
-        for index in open where results[index] == nil && senders[requests[index].senderID] == nil {
-            results[index] = .failed(.conversationNotFound)  // the conversation vanished between the steps
-        }
-        return senders
+        try classifyUnlocked(unlocked, requests, results: &results, on: connection)
+        inspection.repeats = repeatedClientIDs(requests, results: &results)
+        return inspection
     }
 
-    /// Rows whose `client_id` is already stored become replays of the stored message; repeats
-    /// inside the batch are returned as (repeat index -> first index), to be answered with the
-    /// first one's message once it is inserted.
-    private static func resolveClientIDs(_ requests: [SendRequest], results: inout [SendRowResult?],
-                                         on connection: PostgresConnection) throws -> [(Int, Int)] {
-        let keyed = requests.indices.filter { results[$0] == nil && requests[$0].clientID != nil }
-        guard !keyed.isEmpty else { return [] }
-        let rows = try connection.query(SQLQuery("""
-            SELECT \(Columns.message)
-              FROM unnest($1::uuid[], $2::text[], $3::text[]) AS k(conversation, sender, client_id)
-              JOIN chat.messages m ON m.conversation_id = k.conversation AND m.sender_id = k.sender AND m.client_id = k.client_id
-              JOIN chat.users s ON s.id = m.sender_id
-            """, [keyed.map { requests[$0].conversationID }, keyed.map { requests[$0].senderID }, keyed.map { requests[$0].clientID }]))
-        var stored: [IdempotencyKey: Message] = [:]
-        for row in rows {
-            let message = try Message(row: row)
-            stored[IdempotencyKey(conversation: message.conversationID, sender: message.sender.id, clientID: message.clientID ?? "")] = message
+    /// Rows whose conversation was not locked: missing (404) or held by another writer (busy).
+    private static func classifyUnlocked(_ indices: [Int], _ requests: [SendRequest], results: inout [SendRowResult?],
+                                         on connection: PostgresConnection) throws {
+        guard !indices.isEmpty else { return }
+        let missing = Array(Set(indices.map { requests[$0].conversationID }))
+        let existing = Set(try connection.query("SELECT id FROM chat.conversations WHERE id = ANY(\(missing)::uuid[])")
+            .map { try $0.decode("id", as: UUID.self) })
+        for index in indices {
+            results[index] = existing.contains(requests[index].conversationID) ? .busy : .failed(.conversationNotFound)
         }
+    }
+
+    /// Later rows repeating an earlier row's (conversation, sender, `client_id`) are answered
+    /// with that row's message once it is stored; they are marked (`.busy`, a placeholder the
+    /// insert skips) and returned as (repeat index -> first index).
+    private static func repeatedClientIDs(_ requests: [SendRequest], results: inout [SendRowResult?]) -> [(Int, Int)] {
         var firstIndex: [IdempotencyKey: Int] = [:]
         var repeats: [(Int, Int)] = []
-        for index in keyed {
+        for index in requests.indices where results[index] == nil && requests[index].clientID != nil {
             let key = IdempotencyKey(requests[index])
-            if let message = stored[key] {
-                results[index] = .done(.replayed(message))
-            } else if let first = firstIndex[key] {
+            if let first = firstIndex[key] {
                 repeats.append((index, first))
-                results[index] = .busy  // placeholder: answered from the first row after the insert
+                results[index] = .busy
             } else {
                 firstIndex[key] = index
             }
@@ -233,18 +231,14 @@ struct SeqKey: Hashable {
 
 /// A message's idempotency key: conversation, sender and `client_id`.
 struct IdempotencyKey: Hashable {
-    var conversation: String
+    var conversation: UUID
     var sender: String
     var clientID: String
 
-    init(conversation: String, sender: String, clientID: String) {
-        self.conversation = conversation
-        self.sender = sender
-        self.clientID = clientID
-    }
-
     init(_ request: SendRequest) {
-        self.init(conversation: request.conversationID.uuidString.lowercased(), sender: request.senderID, clientID: request.clientID ?? "")
+        conversation = request.conversationID
+        sender = request.senderID
+        clientID = request.clientID ?? ""
     }
 }
 
