@@ -9,17 +9,16 @@ struct StoreFixture {
     let database: TestDatabase
     let pool: PostgresPool
 
-    /// Runs `body` with a new database (every `sql/*.sql` applied unless `migrated` is false).
+    /// Runs `body` with a new database (every `sql/*.sql` applied unless `migrated` is false),
+    /// created and dropped off the cooperative pool.
     static func with<T>(
         migrated: Bool = true, maxConnections: Int = 4, _ body: (StoreFixture) async throws -> T
     ) async throws -> T {
-        let database = try TestDatabase.create(migrated: migrated)
-        let pool = PostgresPool(config: database.config, maxConnections: maxConnections, acquireTimeout: .seconds(30))
-        defer {
-            pool.close()
-            database.drop()
+        try await TestDatabase.with(migrated: migrated) { database in
+            let pool = PostgresPool(config: database.config, maxConnections: maxConnections, acquireTimeout: .seconds(30))
+            defer { pool.close() }
+            return try await body(StoreFixture(database: database, pool: pool))
         }
-        return try await body(StoreFixture(database: database, pool: pool))
     }
 
     /// Inserts a user; the name is derived from the id.
@@ -103,9 +102,10 @@ struct StoredEvent: Equatable {
     }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
+/// Waits until `condition` holds, checking every 20 ms, for at most `timeout` (generous: it
+/// bounds waiting for what must happen, so only a failing test waits that long).
 /// - Returns: whether it held in time.
-func eventually(within timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(within timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
