@@ -27,7 +27,7 @@ import TestSupport
     @Test func writesTheEventStreamHeadAndEvents() async throws {
         let registry = Registry()
         try await withServer(handler: registry.handler) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let head = try await client.openEventStream("/v1/stream")
             #expect(head.status == 200)
             #expect(head.header("Content-Type") == "text/event-stream")
@@ -51,10 +51,10 @@ import TestSupport
         let registry = Registry()
         let metrics = MetricsRegistry()
         try await withServer({ $0.sseMaxBufferedBytes = 96 * 1024 }, metrics: metrics, handler: registry.handler) { server in
-            let stalled = try HTTPTestClient(port: server.boundPort, receiveBufferSize: 4096)
+            let stalled = try await HTTPTestClient.connect(port: server.boundPort, receiveBufferSize: 4096)
             _ = try await stalled.openEventStream("/v1/stream")
             #expect(await eventually { registry.all.count == 1 })
-            let reader = try HTTPTestClient(port: server.boundPort)
+            let reader = try await HTTPTestClient.connect(port: server.boundPort)
             _ = try await reader.openEventStream("/v1/stream")
             #expect(await eventually { registry.all.count == 2 })
             let (slow, healthy) = (registry.all[0], registry.all[1])
@@ -63,7 +63,7 @@ import TestSupport
             let target = 300
             let received = TestCount()
             let reading = Task {
-                while received.value < target, try await reader.nextEvent(timeout: .seconds(10)) != nil {
+                while received.value < target, try await reader.nextEvent(timeout: .seconds(30)) != nil {
                     received.increment()
                 }
             }
@@ -85,7 +85,7 @@ import TestSupport
             }
             #expect(slow.isClosed)
             #expect(await eventually { registry.closedIDs == [slow.id] })
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while received.value < target && ContinuousClock.now < deadline {
                 feedHealthy()
                 try await Task.sleep(for: .milliseconds(1))
@@ -101,7 +101,7 @@ import TestSupport
         let registry = Registry()
         let metrics = MetricsRegistry()
         try await withServer(metrics: metrics, handler: registry.handler) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             _ = try await client.openEventStream("/v1/stream")
             #expect(await eventually { registry.all.count == 1 })
             #expect(metrics.render().contains("http_open_streams 1"))
@@ -120,9 +120,9 @@ import TestSupport
     @Test func writesHeartbeats() async throws {
         let registry = Registry()
         try await withServer({ $0.sseHeartbeatInterval = .milliseconds(100) }, handler: registry.handler) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             _ = try await client.openEventStream("/v1/stream")
-            let block = try #require(try await client.nextBlock(timeout: .seconds(2)))
+            let block = try #require(try await client.nextBlock(timeout: .seconds(10)))
             #expect(block.comments == ["ping"])
         }
     }
@@ -130,7 +130,7 @@ import TestSupport
     @Test func flushesTheFinalFrameThenCloses() async throws {
         let registry = Registry()
         try await withServer(handler: registry.handler) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             _ = try await client.openEventStream("/v1/stream")
             #expect(await eventually { registry.all.count == 1 })
             let stream = try #require(registry.all.first)
@@ -145,21 +145,24 @@ import TestSupport
     }
 
     /// Sending one event to 10,000 streams is a lock and an append per stream, and one
-    /// wake-up per loop: measured here without sockets.
-    @Test func sendingOneEventToTenThousandStreamsIsCheap() throws {
-        let inbox = try LoopInbox()
-        let streams = (0..<10_000).map {
-            EventStream(id: $0, connection: ConnectionID(slot: UInt32($0), generation: 0), inbox: inbox, maxBufferedBytes: 1 << 20)
+    /// wake-up per loop: measured here without sockets, in the CPU time of the sending thread
+    /// (a busy machine delays it, but does not make it cost more).
+    @Test func sendingOneEventToTenThousandStreamsIsCheap() async throws {
+        try await offloaded {
+            let inbox = try LoopInbox()
+            let streams = (0..<10_000).map {
+                EventStream(id: $0, connection: ConnectionID(slot: UInt32($0), generation: 0), inbox: inbox, maxBufferedBytes: 1 << 20)
+            }
+            let event = SSEFrame.encode(id: "1", event: "message.created", data: String(repeating: "m", count: 500))
+            let start = threadCPUTime()
+            for stream in streams { #expect(stream.send(event)) }
+            let cost = threadCPUTime() - start
+            print("sent one event to 10,000 streams in \(cost) of CPU time")
+            #expect(cost < .milliseconds(500))
+            #expect(inbox.drain().count == 10_000)
+            // A second event before the loop ran adds no wake-up message.
+            for stream in streams { stream.send(event) }
+            #expect(inbox.drain().isEmpty)
         }
-        let event = SSEFrame.encode(id: "1", event: "message.created", data: String(repeating: "m", count: 500))
-        let start = ContinuousClock.now
-        for stream in streams { #expect(stream.send(event)) }
-        let elapsed = ContinuousClock.now - start
-        print("sent one event to 10,000 streams in \(elapsed)")
-        #expect(elapsed < .milliseconds(500))
-        #expect(inbox.drain().count == 10_000)
-        // A second event before the loop ran adds no wake-up message.
-        for stream in streams { stream.send(event) }
-        #expect(inbox.drain().isEmpty)
     }
 }

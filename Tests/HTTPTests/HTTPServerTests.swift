@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct HTTPServerTests {
     @Test func servesSeveralRequestsOnOneKeepAliveConnection() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             for index in 0..<3 {
                 let response = try await client.request("GET", "/n/\(index)")
                 #expect(response.status == 200)
@@ -28,7 +28,7 @@ import TestSupport
             log.append("end \(request.path)")
             return response
         }) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let host = "127.0.0.1:\(server.boundPort)"
             let paths = ["/sleep/150", "/a", "/sleep/50", "/b"]
             try await client.send(paths.flatMap { HTTPTestClient.encodeRequest("GET", $0, host: host, headers: [], body: []) })
@@ -44,35 +44,35 @@ import TestSupport
     /// every pipelined request is still answered, then the connection closes.
     @Test func answersPipelinedRequestsFromAClientThatHalfClosed() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             try await client.send("GET /sleep/50 HTTP/1.1\r\nHost: h\r\n\r\nGET /second HTTP/1.1\r\nHost: h\r\n\r\n")
             client.shutdownWrite()
             #expect(try await client.readResponse().text.hasPrefix("GET /sleep/50 "))
             #expect(try await client.readResponse().text.hasPrefix("GET /second "))
-            #expect(try await client.waitForClose(timeout: .seconds(2)))
+            #expect(try await client.waitForClose(timeout: .seconds(10)))
         }
     }
 
     @Test func closesAfterConnectionClose() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let response = try await client.request("GET", "/x", headers: [("Connection", "close")])
             #expect(response.status == 200)
             #expect(response.header("Connection") == "close")
-            #expect(try await client.waitForClose(timeout: .seconds(2)))
+            #expect(try await client.waitForClose(timeout: .seconds(10)))
         }
     }
 
     @Test func closesHTTP10ConnectionsUnlessKeepAliveIsAsked() async throws {
         try await withServer { server in
-            let plain = try HTTPTestClient(port: server.boundPort)
+            let plain = try await HTTPTestClient.connect(port: server.boundPort)
             try await plain.send("GET /old HTTP/1.0\r\n\r\n")
             let first = try await plain.readResponse()
             #expect(first.status == 200)
             #expect(first.header("Connection") == "close")
-            #expect(try await plain.waitForClose(timeout: .seconds(2)))
+            #expect(try await plain.waitForClose(timeout: .seconds(10)))
 
-            let persistent = try HTTPTestClient(port: server.boundPort)
+            let persistent = try await HTTPTestClient.connect(port: server.boundPort)
             for _ in 0..<2 {
                 try await persistent.send("GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
                 let response = try await persistent.readResponse()
@@ -86,7 +86,7 @@ import TestSupport
     /// cannot have buffered it.
     @Test func refusesAnOversizedBodyBeforeReadingIt() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             try await client.send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 104857600\r\nContent-Type: application/json\r\n\r\n")
             let response = try await client.readResponse()
             #expect(response.status == 413)
@@ -95,13 +95,13 @@ import TestSupport
             #expect(response.header("Content-Type") == "application/json")
             // The client may go on sending: the server drops it and closes after the linger time.
             try? await client.send([UInt8](repeating: 0x61, count: 256 * 1024))
-            #expect(try await client.waitForClose(timeout: .seconds(5)))
+            #expect(try await client.waitForClose(timeout: .seconds(10)))
         }
     }
 
     @Test func acceptsABodyAtTheLimitAndAChunkedBody() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let full = try await client.request("POST", "/upload", body: [UInt8](repeating: 0x61, count: 65536))
             #expect(full.text == "POST /upload 65536")
             try await client.send("POST /chunks HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
@@ -111,13 +111,13 @@ import TestSupport
 
     @Test func sendsContinueOnlyForABodyItWillAccept() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             try await client.send("POST /c HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
             #expect(try await client.readResponse().status == 100)
             try await client.send("data")
             #expect(try await client.readResponse().text == "POST /c 4")
 
-            let refused = try HTTPTestClient(port: server.boundPort)
+            let refused = try await HTTPTestClient.connect(port: server.boundPort)
             try await refused.send("POST /c HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 70000\r\n\r\n")
             #expect(try await refused.readResponse().status == 413)
         }
@@ -127,22 +127,22 @@ import TestSupport
         try await withServer { server in
             for bad in ["GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: h\r\nX : y\r\n\r\n",
                         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"] {
-                let client = try HTTPTestClient(port: server.boundPort)
+                let client = try await HTTPTestClient.connect(port: server.boundPort)
                 try await client.send(bad)
                 let response = try await client.readResponse()
                 #expect(response.status == 400)
                 #expect(response.errorCode == "bad_request")
                 #expect(response.header("Connection") == "close")
                 #expect(response.header("X-Request-Id") != nil)
-                #expect(try await client.waitForClose(timeout: .seconds(3)))
+                #expect(try await client.waitForClose(timeout: .seconds(10)))
             }
-            let tooNew = try HTTPTestClient(port: server.boundPort)
+            let tooNew = try await HTTPTestClient.connect(port: server.boundPort)
             try await tooNew.send("GET / HTTP/2.0\r\nHost: h\r\n\r\n")
             #expect(try await tooNew.readResponse().status == 505)
-            let longTarget = try HTTPTestClient(port: server.boundPort)
+            let longTarget = try await HTTPTestClient.connect(port: server.boundPort)
             try await longTarget.send("GET /\(String(repeating: "a", count: 100 * 1024)) HTTP/1.1\r\nHost: h\r\n\r\n")
             #expect(try await longTarget.readResponse().status == 414)
-            let manyHeaders = try HTTPTestClient(port: server.boundPort)
+            let manyHeaders = try await HTTPTestClient.connect(port: server.boundPort)
             try await manyHeaders.send("GET / HTTP/1.1\r\nHost: h\r\n" + String(repeating: "X: 1\r\n", count: 200) + "\r\n")
             #expect(try await manyHeaders.readResponse().status == 431)
         }
@@ -150,7 +150,7 @@ import TestSupport
 
     @Test func closesAnHTTP2PrefaceWithoutAnswering() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             try await client.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
             #expect(try await client.readToEnd().isEmpty)
         }
@@ -158,20 +158,36 @@ import TestSupport
 
     /// Slowloris: a client trickling a head byte by byte is cut off at the request timeout,
     /// as is one that connects and says nothing.
+    ///
+    /// The trickle sends a byte every 50 ms, far within the timeout, for several seconds: only a
+    /// deadline on the whole head (not one renewed by each byte) answers while it goes on. The
+    /// end is bounded by the configured timeout, the linger after the 408 and slack for a busy
+    /// machine, well short of the 10 s default a server ignoring its configuration would use.
     @Test func cutsOffSlowAndSilentClients() async throws {
-        try await withServer({ $0.requestHeaderTimeout = .milliseconds(300) }) { server in
-            let silent = try HTTPTestClient(port: server.boundPort)
-            let slow = try HTTPTestClient(port: server.boundPort)
+        let requestHeaderTimeout = Duration.milliseconds(300)
+        let lingerTimeout = Duration.milliseconds(500)
+        try await withServer({
+            $0.requestHeaderTimeout = requestHeaderTimeout
+            $0.lingerTimeout = lingerTimeout
+        }) { server in
             let start = ContinuousClock.now
-            try await slow.send("GET / HTTP/1.1\r\nHost: h\r\n")
-            for byte in "X-Slow: 1".utf8 {
+            let silent = try await HTTPTestClient.connect(port: server.boundPort)
+            // The head starts at once: a client silent past the timeout is closed without a 408.
+            let slow = try await HTTPTestClient.connect(port: server.boundPort, sending: Array("GET / HTTP/1.1\r\nHost: h\r\n".utf8))
+            var answeredWhileSending = false
+            for byte in String(repeating: "X-Slow: 1\r\n", count: 12).utf8 {
                 try? await slow.send([byte])
-                try await Task.sleep(for: .milliseconds(60))
+                if try await slow.waitForInput(timeout: .milliseconds(50)) {
+                    answeredWhileSending = true
+                    break
+                }
             }
-            let answer = try await slow.readToEnd(timeout: .seconds(3))
+            #expect(answeredWhileSending, "the trickling client was not cut off while it trickled")
+            let answer = try await slow.readToEnd(timeout: .seconds(10))
             #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 408 "))
-            #expect(try await silent.waitForClose(timeout: .seconds(2)))
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(try await silent.waitForClose(timeout: .seconds(10)))
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= requestHeaderTimeout && elapsed < requestHeaderTimeout + lingerTimeout + .seconds(5), "\(elapsed)")
         }
     }
 
@@ -188,19 +204,22 @@ import TestSupport
 
     @Test func closesIdleKeepAliveConnections() async throws {
         try await withServer({ $0.idleTimeout = .milliseconds(200) }) { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             #expect(try await client.request("GET", "/").status == 200)
-            #expect(try await client.waitForClose(timeout: .seconds(3)))
+            #expect(try await client.waitForClose(timeout: .seconds(10)))
         }
     }
 
+    /// A new client is served while a thousand connections sit idle, and the idle ones still
+    /// are. The bound is for a busy machine: being served at all, not stuck behind the idle
+    /// connections, is the point.
     @Test func holdsAThousandIdleConnectionsAndStillServes() async throws {
         try await withServer { server in
-            var clients: [HTTPTestClient] = []
-            for _ in 0..<1000 { clients.append(try HTTPTestClient(port: server.boundPort)) }
+            let port = server.boundPort
+            let clients = try await offloaded { try (0..<1000).map { _ in try HTTPTestClient(port: port) } }
             let start = ContinuousClock.now
-            #expect(try await HTTPTestClient.request(port: server.boundPort, "GET", "/fresh").status == 200)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            #expect(try await HTTPTestClient.request(port: port, "GET", "/fresh", timeout: .seconds(10)).status == 200)
+            #expect(ContinuousClock.now - start < .seconds(10))
             for client in clients.prefix(50) { #expect(try await client.request("GET", "/idle").status == 200) }
         }
     }
@@ -208,23 +227,24 @@ import TestSupport
     @Test func refusesConnectionsPastTheLimitWith503() async throws {
         let metrics = MetricsRegistry()
         try await withServer({ $0.maxConnections = 2 }, metrics: metrics) { server in
-            let first = try HTTPTestClient(port: server.boundPort)
-            let second = try HTTPTestClient(port: server.boundPort)
+            let first = try await HTTPTestClient.connect(port: server.boundPort)
+            let second = try await HTTPTestClient.connect(port: server.boundPort)
             #expect(try await first.request("GET", "/").status == 200)
             #expect(try await second.request("GET", "/").status == 200)
-            let third = try HTTPTestClient(port: server.boundPort)
+            let third = try await HTTPTestClient.connect(port: server.boundPort)
             let refused = try await third.readResponse()
             #expect(refused.status == 503)
             #expect(refused.errorCode == "unavailable")
             #expect(metrics.render().contains("http_connections_rejected_total 1"))
             first.close()
-            #expect(await eventually { (try? HTTPTestClient(port: server.boundPort)) != nil })
+            // Connecting always succeeds (the kernel accepts); being served again is the point.
+            #expect(await eventually { (try? await HTTPTestClient.request(port: server.boundPort, "GET", "/"))?.status == 200 })
         }
     }
 
     @Test func keepsASaneRequestIDAndReplacesAnInsaneOne() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let kept = try await client.request("GET", "/", headers: [("X-Request-Id", "abc-123")])
             #expect(kept.header("X-Request-Id") == "abc-123")
             let replaced = try await client.request("GET", "/", headers: [("X-Request-Id", String(repeating: "z", count: 200))])
@@ -235,7 +255,7 @@ import TestSupport
 
     @Test func answersHEADWithHeadersOnly() async throws {
         try await withServer { server in
-            let client = try HTTPTestClient(port: server.boundPort)
+            let client = try await HTTPTestClient.connect(port: server.boundPort)
             let head = try await client.request("HEAD", "/thing")
             #expect(head.status == 200)
             #expect(head.header("Content-Length") == String("HEAD /thing 0".utf8.count))

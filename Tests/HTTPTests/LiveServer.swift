@@ -1,3 +1,4 @@
+import Glibc
 import Synchronization
 import Testing
 @testable import HTTP
@@ -36,14 +37,23 @@ func withServer<T>(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in
                         body: .bytes(Array("\(request.method) \(request.path) \(request.body.count)".utf8)))
 }
 
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) async -> Bool {
+/// Polls `condition` until it holds or `timeout` passes (generous: it bounds waiting for what
+/// must happen, so only a failing test waits that long).
+func eventually(timeout: Duration = .seconds(15), _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if condition() { return true }
+        if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }
-    return condition()
+    return await condition()
+}
+
+/// The CPU time the calling thread has used: for cost bounds that a busy machine must not
+/// break (it delays a thread, it does not make its work cost more).
+func threadCPUTime() -> Duration {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
 }
 
 /// A thread-safe list, for recording what handlers and callbacks saw.
