@@ -8,8 +8,7 @@ import Postgres
 /// `ConversationSnapshot.render(for:state:)`. Columns rather than the JSON function: no JSON to
 /// build and parse per row, and one plan for the whole page.
 enum ConversationRows {
-    /// Select list for a conversation `c` with `joins`, seen by the viewer `$1`. Unread
-    /// messages are counted only when the counter says there can be some.
+    /// Select list for a conversation `c` with `joins`, seen by the viewer `$1`.
     static let columns = """
         c.id::text AS id, c.kind, c.custom_title, c.send_policy,
         chat.rfc3339(c.created_at) AS created_at, chat.rfc3339(c.last_activity_at) AS last_activity_at,
@@ -23,10 +22,7 @@ enum ConversationRows {
         chat.rfc3339(lm.created_at) AS last_created_at,
         ls.id AS last_sender_id, ls.name AS last_sender_name, ls.avatar_url AS last_sender_avatar_url,
         coalesce(r.last_read_seq, 0) AS last_read_seq,
-        CASE WHEN c.last_seq > coalesce(r.last_read_seq, 0) THEN (
-            SELECT count(*) FROM chat.messages m
-             WHERE m.conversation_id = c.id AND m.seq > coalesce(r.last_read_seq, 0) AND m.sender_id <> $1::text)
-        ELSE 0 END AS unread_count
+        \(UnreadCount.expression) AS unread_count
         """
 
     /// What `columns` reads besides `c`.

@@ -30,8 +30,7 @@ struct ReadStateStore: Sendable {
                                     (SELECT last_read_seq FROM chat.read_markers
                                       WHERE conversation_id = \(id) AND user_id = \(viewer.id)), 0) AS seq
                 ), unread AS (
-                    SELECT count(*) AS n FROM chat.messages m, marker
-                     WHERE m.conversation_id = \(id) AND m.seq > marker.seq AND m.sender_id <> \(viewer.id)::text
+                    SELECT greatest(c.last_seq - marker.seq, 0) AS n FROM chat.conversations c, marker WHERE c.id = \(id)
                 ), event AS (
                     INSERT INTO chat.events (type, conversation_id, user_id, payload)
                     SELECT 'read.updated', \(id), \(viewer.id),
@@ -48,11 +47,7 @@ struct ReadStateStore: Sendable {
     }
 
     private static let totals = """
-        SELECT c.kind, sum(CASE WHEN c.last_seq > coalesce(r.last_read_seq, 0) THEN (
-                   SELECT count(*) FROM chat.messages m
-                    WHERE m.conversation_id = c.id AND m.seq > coalesce(r.last_read_seq, 0)
-                      AND m.sender_id <> $1::text)
-               ELSE 0 END)::bigint AS n
+        SELECT c.kind, sum(\(UnreadCount.expression))::bigint AS n
           FROM (\(ConversationAccess.visibleIDs)) AS visible
           JOIN chat.conversations c ON c.id = visible.id
           LEFT JOIN chat.read_markers r ON r.conversation_id = c.id AND r.user_id = $1::text
