@@ -8,7 +8,9 @@ extension FanOutHub {
     func route(_ event: StoredEvent) {
         guard let type = event.type else { return }
         routedCounters[type]?.increment()
-        guard registry.count > 0 || type == .memberAdded || type == .memberRemoved else { return }
+        // With no stream open nothing is delivered, but membership, user and session events
+        // still update the audience cache and evict cached sessions.
+        guard registry.count > 0 || !type.onlyDelivers else { return }
         let delivered: Bool
         switch type {
         case .messageCreated:
@@ -112,6 +114,11 @@ extension FanOutHub {
         sessions.forget(session: revoked.sessionID)
         for subscription in registry.streams(ofSession: revoked.sessionID) { close(subscription) }
     }
+}
+
+extension StoredEventType {
+    /// Types that only deliver (no cache to keep current).
+    var onlyDelivers: Bool { needsAudience || self == .readUpdated }
 }
 
 /// `user.updated` payload.

@@ -13,6 +13,9 @@ func runBench(_ options: BenchOptions) throws {
     let total = Int(options.rate * (options.warmup + options.duration))
     let warmupCount = Int(options.rate * options.warmup)
     let text = String(repeating: "fan-out benchmark message, ", count: 4)
+    // chat-api treats a repeated client_id as a retry (200, nothing stored): each run's ids are
+    // its own. The receivers read the digits after "b" and stop at the "-".
+    let runTag = String(UInt64(Date().timeIntervalSince1970 * 1000) % 100_000_000, radix: 36)
 
     func streamRequest(_ subscriber: BenchPlan.Subscriber) -> [UInt8] {
         switch options.target {
@@ -30,13 +33,13 @@ func runBench(_ options: BenchOptions) throws {
         switch options.target {
         case .gateway:
             path = "/v1/conversations/\(conversation)/messages"
-            body = "{\"body\": \"\(text)\(message)\", \"client_id\": \"b\(message)\"}"
+            body = "{\"body\": \"\(text)\(message)\", \"client_id\": \"b\(message)-\(runTag)\"}"
             auth = "Authorization: Bearer \(options.apiToken)\r\n"
         case .nchan:
             // The same event chat-gateway would stream for this message (same size, same marker).
             path = "/pub/g\(group)"
             body = "{\"message\": {\"id\": \(message), \"seq\": \(message), \"body\": \"\(text)\(message)\", \"sender\": {\"id\": \"bench-admin\", "
-                + "\"name\": \"Bench Admin\", \"avatar_url\": null}, \"client_id\": \"b\(message)\", \"created_at\": \"2026-11-25T12:00:00.000Z\", "
+                + "\"name\": \"Bench Admin\", \"avatar_url\": null}, \"client_id\": \"b\(message)-\(runTag)\", \"created_at\": \"2026-11-25T12:00:00.000Z\", "
                 + "\"conversation_id\": \"\(conversation)\"}, \"conversation_id\": \"\(conversation)\"}"
             auth = ""
         }

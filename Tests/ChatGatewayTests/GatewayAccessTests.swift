@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Gateway access: clean refusals before a stream starts, and streams cut off when access ends")
+@Suite("Gateway access: clean refusals before a stream starts, and streams cut off when access ends", .serialized)
 struct GatewayAccessTests {
     @Test("missing, malformed, unknown, revoked and expired tokens get 401 unauthorized")
     func badTokens() async throws {
@@ -82,6 +82,19 @@ struct GatewayAccessTests {
             #expect(again.status == 401)
             try await otherTab.expectNothing(for: .milliseconds(200))
             #expect(try await otherTab.closes(within: .milliseconds(300)) == false, "another session's stream stays open")
+        }
+    }
+
+    @Test("a session revoked while none of its streams is open cannot open one, even inside the lookup cache time")
+    func revokedWhileNotStreaming() async throws {
+        try await withGateway { world, gateway in
+            try await world.user("ada")
+            let token = try await world.token("ada")
+            do { _ = try await TestStream.open(port: gateway.port, token: token) }  // looked up and cached, then closed
+            _ = try await world.sessions.revoke(token: token)
+            try await Task.sleep(for: .milliseconds(300))
+            let again = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(token)")
+            #expect(again.status == 401)
         }
     }
 

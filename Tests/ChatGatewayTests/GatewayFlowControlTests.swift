@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Gateway flow control: heartbeats and slow consumers")
+@Suite("Gateway flow control: heartbeats and slow consumers", .serialized)
 struct GatewayFlowControlTests {
     @Test("idle streams get heartbeat comments at the configured interval")
     func heartbeats() async throws {

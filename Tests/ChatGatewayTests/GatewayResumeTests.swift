@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Gateway resume: Last-Event-ID replays with no gap and no duplicate")
+@Suite("Gateway resume: Last-Event-ID replays with no gap and no duplicate", .serialized)
 struct GatewayResumeTests {
     @Test("a client resuming after a gateway restart gets every message once, in order; SIGTERM ends streams with retry and exits 0")
     func acrossGatewayRestart() async throws {
@@ -76,13 +76,18 @@ struct GatewayResumeTests {
             }
             var seqs: [Int64] = []
             var lastID: String?
-            while seqs.count < total {
-                let headers = lastID.map { [("Last-Event-ID", $0)] } ?? []
-                let stream = try await TestStream.open(port: gateway.port, token: token, headers: headers)
-                for event in try await stream.next(min(25, total - seqs.count), timeout: .seconds(10)) {
-                    seqs.append(try #require(event.messageSeq))
-                    lastID = event.id
+            do {
+                while seqs.count < total {
+                    let headers = lastID.map { [("Last-Event-ID", $0)] } ?? []
+                    let stream = try await TestStream.open(port: gateway.port, token: token, headers: headers)
+                    for event in try await stream.next(min(25, total - seqs.count), timeout: .seconds(10)) {
+                        seqs.append(try #require(event.messageSeq))
+                        lastID = event.id
+                    }
                 }
+            } catch {
+                try await writer.value  // a writer that failed explains a missing event better
+                throw error
             }
             try await writer.value
             #expect(seqs == (1...Int64(total)).map { $0 })

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Gateway routing: each event reaches exactly the streams allowed to see it")
+@Suite("Gateway routing: each event reaches exactly the streams allowed to see it", .serialized)
 struct GatewayRoutingTests {
     @Test("both participants of a direct chat get a message inserted with plain SQL; a non-participant gets nothing")
     func directChat() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@Suite("Gateway with chat-api: messages sent through the write API reach the streams")
+@Suite("Gateway with chat-api: messages sent through the write API reach the streams", .serialized)
 struct GatewayThroughAPITests {
     @Test("both participants of a direct chat receive a message sent through chat-api; a non-participant receives nothing")
     func directMessageThroughAPI() async throws {
