@@ -6,9 +6,10 @@ import TestSupport
 
 /// The pool against a real server: limits, timeouts, broken connections, transactions.
 @Suite struct PostgresPoolTests {
-    /// The waiter gets `.poolTimeout` no sooner than the configured wait, and not much later
-    /// (the slack is for a busy machine waking the waiter up; a timer that never fires, or one
-    /// in the wrong unit, still fails).
+    /// The waiter gets `.poolTimeout` no sooner than the configured wait, and not much later.
+    /// The slack is for a busy machine: the timer's callback and the waiter's resumption both
+    /// wait for one of the few threads of Dispatch's global pool, which every test in the
+    /// process shares. A timer in the wrong unit (300 s) still fails.
     @Test func exhaustedPoolTimesOutWithPoolTimeout() async throws {
         let acquireTimeout = Duration.milliseconds(300)
         let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: acquireTimeout)
@@ -19,7 +20,7 @@ import TestSupport
         let waited = ContinuousClock.now - started
         #expect(error?.kind == .poolTimeout)
         #expect(error?.message.contains("300 ms") == true)
-        #expect(waited >= acquireTimeout - .milliseconds(10) && waited < acquireTimeout + .seconds(5), "\(waited)")
+        #expect(waited >= acquireTimeout - .milliseconds(10) && waited < acquireTimeout + .seconds(15), "\(waited)")
         #expect(pool.stats.waiters == 0)
         try await holder.release()
         #expect(try await pool.query("SELECT 1 AS v")[0].decode("v", as: Int.self) == 1)
@@ -173,8 +174,9 @@ import TestSupport
     }
 
     /// The one connecting caller gives up at the connect timeout, the two waiting ones at the
-    /// acquire timeout: all within the connect timeout plus slack for a busy machine (without
-    /// its timeout, libpq would wait for the silent server forever).
+    /// acquire timeout: all within the connect timeout plus slack for a busy machine, whose
+    /// threads the test process shares with every other test (without its timeout, libpq
+    /// would wait for the silent server forever).
     @Test func silentServerIsBoundedByConnectAndAcquireTimeouts() async throws {
         let silent = try SilentServer()
         let connectTimeout = Duration.seconds(2)
@@ -186,7 +188,7 @@ import TestSupport
         let elapsed = ContinuousClock.now - started
         #expect(failures.filter { $0.kind == .connection }.count == 1, "\(failures)")
         #expect(failures.filter { $0.kind == .poolTimeout }.count == 2, "\(failures)")
-        #expect(elapsed >= connectTimeout && elapsed < connectTimeout + .seconds(6), "\(elapsed)")
+        #expect(elapsed >= connectTimeout && elapsed < connectTimeout + .seconds(15), "\(elapsed)")
     }
 
     @Test func closedPoolRejectsCallersAndFailsWaiters() async throws {
