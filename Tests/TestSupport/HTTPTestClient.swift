@@ -185,6 +185,28 @@ public final class HTTPTestClient: @unchecked Sendable {
         }
     }
 
+    /// Sends `bytes` one at a time, `interval` apart, as a slowloris client does, until the
+    /// server answers or closes. The whole loop runs on the client's own thread, so a busy test
+    /// process cannot stretch the gaps between bytes nor delay noticing the answer.
+    /// - Returns: the time from the first byte to the server's answer (or close, or a send
+    ///   refused because it closed); nil when every byte went out unanswered. What it answered
+    ///   is left to read.
+    public func trickle(_ bytes: [UInt8], every interval: Duration) async throws -> Duration? {
+        try await onQueue { [self] in
+            let started = ContinuousClock.now
+            for byte in bytes {
+                if !buffer.isEmpty || reachedEnd { return ContinuousClock.now - started }
+                do {
+                    try Self.write([byte], to: fd)
+                } catch {
+                    return ContinuousClock.now - started
+                }
+                try fill(Self.deadline(after: interval), throwOnTimeout: false)
+            }
+            return !buffer.isEmpty || reachedEnd ? ContinuousClock.now - started : nil
+        }
+    }
+
     /// Opens `GET path` as an event stream and returns the response head (read events with `nextEvent`).
     public func openEventStream(_ path: String, headers: [(String, String)] = [],
                                 timeout: Duration = .seconds(5)) async throws -> HTTPTestResponse {
