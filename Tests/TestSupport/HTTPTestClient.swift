@@ -174,17 +174,6 @@ public final class HTTPTestClient: @unchecked Sendable {
         }
     }
 
-    /// True as soon as the server has sent something not read yet, or closed, within `timeout`;
-    /// reads nothing. For checking, between small sends, whether the server has answered yet.
-    public func waitForInput(timeout: Duration) async throws -> Bool {
-        try await onQueue { [self] in
-            if buffer.isEmpty && !reachedEnd {
-                try fill(Self.deadline(after: timeout), throwOnTimeout: false)
-            }
-            return !buffer.isEmpty || reachedEnd
-        }
-    }
-
     /// Sends `bytes` one at a time, `interval` apart, as a slowloris client does, until the
     /// server answers or closes. The whole loop runs on the client's own thread, so a busy test
     /// process cannot stretch the gaps between bytes nor delay noticing the answer.
