@@ -56,7 +56,7 @@ struct MigratorTests {
     func concurrentProcesses() async throws {
         try await StoreFixture.with(migrated: false) { fixture in
             let environment = ["DATABASE_URL": fixture.database.url, "CHAT_SQL_DIR": TestDatabase.sqlDirectory.path]
-            let outcomes = try await withThrowingTaskGroup(of: ChatctlProcess.Outcome.self) { group in
+            let outcomes = try await withThrowingTaskGroup(of: ProgramRun.self) { group in
                 for _ in 0..<4 {
                     group.addTask { try await ChatctlProcess.run(["migrate"], environment: environment) }
                 }

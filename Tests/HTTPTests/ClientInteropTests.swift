@@ -41,45 +41,24 @@ import TestSupport
         }
     }
 
-    /// Runs curl and returns its standard output (CRLF as LF); throws with its exit status and
-    /// standard error when it fails, so a timeout or a refused connection says so instead of
-    /// looking like an empty response. Standard error goes to a file, so the one pipe left is
-    /// read to its end while curl runs and neither can fill up and stall it. Launching, reading
-    /// and waiting happen on a thread of its own (see `offloaded`), never on the cooperative
-    /// pool that the server under test needs to answer curl. No proxy: the server is on
-    /// loopback whatever the environment says.
+    /// Runs curl (off the cooperative pool that the server under test needs to answer it: see
+    /// `ProgramRun`) and returns its standard output, CRLF as LF. A failure throws with curl's
+    /// exit status and standard error, so a timeout or a refused connection says so instead of
+    /// looking like an empty response. No proxy: the server is on loopback whatever the
+    /// environment says.
     static func curl(_ arguments: [String]) async throws -> String {
-        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
-            throw CurlFailure(status: -1, standardError: "cannot create \(errorFile.path)")
-        }
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let (data, status) = try await offloaded {
-            let errors = try FileHandle(forWritingTo: errorFile)
-            defer { try? errors.close() }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            process.arguments = ["--noproxy", "*", "--max-time", "30"] + arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (data, process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus)
-        }
-        guard status == 0 else {
-            let diagnostics = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-            throw CurlFailure(status: status, standardError: diagnostics)
-        }
-        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        let run = try await ProgramRun.run(
+            URL(fileURLWithPath: "/usr/bin/curl"), ["--noproxy", "*", "--max-time", "30"] + arguments)
+        guard run.status == 0 else { throw CurlFailure(run) }
+        return run.stdout.replacingOccurrences(of: "\r\n", with: "\n")
     }
 }
 
-/// curl exited with an error (status 128 + signal when it was killed).
+/// curl exited with an error.
 struct CurlFailure: Error, CustomStringConvertible {
-    let status: Int32
-    let standardError: String
-    var description: String { "curl exited with status \(status): \(standardError)" }
+    let run: ProgramRun
+
+    init(_ run: ProgramRun) { self.run = run }
+
+    var description: String { "curl exited with status \(run.status): \(run.stderr)" }
 }
