@@ -9,8 +9,8 @@ import TestSupport
     /// connections close, and nothing new is accepted.
     ///
     /// The request in flight takes 2 s; the shutdown's deadline is 30 s away. Shutting down
-    /// ends once the work is done, long before the deadline: the bound between the two leaves
-    /// room for a busy machine.
+    /// ends once the work is done, long before the deadline: the 20 s bound between the two
+    /// leaves room for a busy machine.
     @Test func finishesInFlightWorkEndsStreamsAndStopsAccepting() async throws {
         var configuration = HTTPServerConfiguration()
         configuration.port = 0
@@ -45,7 +45,7 @@ import TestSupport
         #expect(try await streaming.nextBlock() == nil)
         #expect(try await idle.waitForClose(timeout: .seconds(10)))
         await stopped
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(20))
         await #expect(throws: HTTPTestError.self) { try await HTTPTestClient.connect(port: port) }
     }
 
@@ -66,7 +66,7 @@ import TestSupport
         let deadline = Duration.milliseconds(300)
         let start = ContinuousClock.now
         await server.shutdown(deadline: .now + deadline)
-        #expect(ContinuousClock.now - start < deadline + .seconds(5))
+        #expect(ContinuousClock.now - start < deadline + .seconds(15))
         #expect(try await client.waitForClose(timeout: .seconds(5)))
     }
 }
