@@ -19,8 +19,6 @@ struct AudienceCache {
 
     init(idleLimit: Duration = .seconds(600)) { self.idleLimit = idleLimit }
 
-    var count: Int { entries.count }
-
     /// The ids among `ids` that are not cached.
     func missing<S: Sequence<String>>(_ ids: S) -> Set<String> {
         var result = Set<String>()

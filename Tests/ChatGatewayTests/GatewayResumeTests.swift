@@ -16,6 +16,7 @@ struct GatewayResumeTests {
             #expect(before.map(\.messageSeq) == [1, 2, 3])
             let lastID = try #require(before.last?.id)
 
+            let stopStarted = ContinuousClock.now
             let stopping = Task { await first.stop() }
             var sawRetry = false
             while let block = try await stream.client.nextBlock(timeout: .seconds(10)) {
@@ -23,6 +24,7 @@ struct GatewayResumeTests {
             }
             #expect(sawRetry, "the stream ends with a retry: frame")
             #expect(await stopping.value == 0)
+            #expect(ContinuousClock.now - stopStarted < .seconds(10), "SIGTERM: exit within 10 seconds")
 
             for _ in 4...8 { try await world.message(chat, from: "ada", "while down") }
             let second = try await GatewayProcess.start(databaseURL: world.url)
