@@ -38,7 +38,7 @@ struct GatewayResumeTests {
         }
     }
 
-    @Test("streams stay open across a PostgreSQL restart and get what was committed after it, each message once")
+    @Test("across a PostgreSQL restart: open streams stay and get what was committed after it, a new stream gets 503 while it is down, a resuming one gets every message once")
     func acrossDatabaseRestart() async throws {
         let cluster = try await offPool { try PostgresCluster.start() }
         defer { cluster.destroy() }
@@ -48,17 +48,26 @@ struct GatewayResumeTests {
         try await world.user("ada")
         let chat = try #require(try await world.circle("c1", members: ["ada"]))
         let token = try await world.token("ada")
+        let unused = try await world.token("ada")  // never looked up: not in the gateway's cache
         let gateway = try await GatewayProcess.start(databaseURL: cluster.url)
         let stream = try await TestStream.open(port: gateway.port, token: token)
         for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
-        #expect(try await stream.next(3).map(\.messageSeq) == [1, 2, 3])
+        let before = try await stream.next(3)
+        #expect(before.map(\.messageSeq) == [1, 2, 3])
 
-        try await offPool { try cluster.restart() }
+        try await offPool { try cluster.stop() }
+        let refused = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(unused)")
+        #expect(refused.status == 503)
+        #expect(refused.errorCode == "unavailable")
+        try await offPool { try cluster.start() }
         for n in 4...8 { try await retrying { try await world.message(chat, from: "ada", "after restart \(n)") } }
 
         let after = try await stream.next(5, timeout: .seconds(15))
         #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8])
         try await stream.expectNothing(for: .milliseconds(300))
+        let resumed = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", try #require(before.last?.id))])
+        #expect(try await resumed.next(5).map(\.messageSeq) == [4, 5, 6, 7, 8])
+        try await resumed.expectNothing(for: .milliseconds(300))
         #expect(try await gateway.isReady())
         await gateway.stop()
     }
