@@ -81,7 +81,7 @@ struct AuthenticationTests {
         expectError(try await api.call("GET", "/v1/me", token: user.token), 401, "unauthorized")
         expectError(try await api.call("DELETE", "/v1/sessions/current", token: user.token), 401, "unauthorized")
         try expectStatus(try await api.call("GET", "/v1/me", token: other), 200)
-        let revoked = try api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'session.revoked' AND user_id = \(user.id)")
+        let revoked = try await api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'session.revoked' AND user_id = \(user.id)")
         #expect(revoked == "1")
     }
 
@@ -90,7 +90,7 @@ struct AuthenticationTests {
         let api = try harness()
         let user = try await api.user()
         try expectStatus(try await api.call("GET", "/v1/me", token: user.token), 200)
-        try api.database.execute("UPDATE chat.sessions SET revoked_at = now() WHERE user_id = \(user.id)")
+        try await api.database.execute("UPDATE chat.sessions SET revoked_at = now() WHERE user_id = \(user.id)")
         try await expectUnauthorizedWithin3Seconds(api, user.token)
     }
 
@@ -99,7 +99,7 @@ struct AuthenticationTests {
         let api = try harness()
         let user = try await api.user()
         try expectStatus(try await api.call("GET", "/v1/me", token: user.token), 200)
-        try api.database.execute("""
+        try await api.database.execute("""
             UPDATE chat.sessions SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 second'
              WHERE user_id = \(user.id)
             """)
@@ -146,10 +146,10 @@ struct AuthenticationTests {
     func tokenStoredAsHash() async throws {
         let api = try harness()
         let user = try await api.user()
-        let stored = try api.database.scalar("SELECT encode(token_hash, 'hex') FROM chat.sessions WHERE user_id = \(user.id)")
+        let stored = try await api.database.scalar("SELECT encode(token_hash, 'hex') FROM chat.sessions WHERE user_id = \(user.id)")
         #expect(stored?.count == 64)
         #expect(stored?.contains(user.token) == false)
-        let found = try api.database.scalar("SELECT count(*) FROM chat.sessions WHERE strpos(encode(token_hash, 'escape'), \(user.token)) > 0")
+        let found = try await api.database.scalar("SELECT count(*) FROM chat.sessions WHERE strpos(encode(token_hash, 'escape'), \(user.token)) > 0")
         #expect(found == "0")
     }
 

@@ -23,15 +23,19 @@ struct ConversationJSONConsistencyTests {
         try await api.sent(admin, chat.conversation, "hello 👋")
         try expectStatus(try await api.service("PUT", "/v1/circles/\(chat.circle)", json: #"{"name":"Renamed","url":"/c/1"}"#), 200)
 
-        let connection = try PostgresConnection.connect(api.database.config)
-        defer { connection.close() }
-        for id in [direct, empty, chat.conversation, bare.conversation] {
-            let uuid = try #require(UUID(uuidString: id))
-            let row = try #require(try connection.query(SQLQuery(ConversationRows.byID, [admin.id, true, uuid])).first)
-            let fromColumns = try ConversationRows.snapshot(row)
-            let json = try #require(try connection.query("SELECT chat.conversation_json(\(uuid))::text AS json").first?.decode("json", as: String.self))
-            let fromFunction = try JSONDecoder().decode(ConversationSnapshot.self, from: Data(json.utf8))
-            #expect(fromColumns == fromFunction, "\(id)")
+        let config = api.database.config
+        let adminID = admin.id
+        try await offloaded {
+            let connection = try PostgresConnection.connect(config)
+            defer { connection.close() }
+            for id in [direct, empty, chat.conversation, bare.conversation] {
+                let uuid = try #require(UUID(uuidString: id))
+                let row = try #require(try connection.query(SQLQuery(ConversationRows.byID, [adminID, true, uuid])).first)
+                let fromColumns = try ConversationRows.snapshot(row)
+                let json = try #require(try connection.query("SELECT chat.conversation_json(\(uuid))::text AS json").first?.decode("json", as: String.self))
+                let fromFunction = try JSONDecoder().decode(ConversationSnapshot.self, from: Data(json.utf8))
+                #expect(fromColumns == fromFunction, "\(id)")
+            }
         }
     }
 }

@@ -82,7 +82,7 @@ struct ConversationListTests {
         let admin = try await api.user(.admin)
         var ids: [String] = []
         for _ in 0..<5 { ids.append(try await api.directChat(admin, try await api.user())) }
-        try api.database.execute("""
+        try await api.database.execute("""
             UPDATE chat.conversations SET last_activity_at = timestamptz '2026-01-01 00:00:00.123456+00'
              WHERE id = ANY(\(ids)::uuid[])
             """)

@@ -57,7 +57,7 @@ struct ConversationTests {
         #expect(responses.filter { $0.status == 201 }.count == 1)
         #expect(responses.filter { $0.status == 200 }.count == 11)
         #expect(Set(try responses.map { try $0.object()["id"] as? String ?? "" }).count == 1)
-        #expect(try api.database.scalar("""
+        #expect(try await api.database.scalar("""
             SELECT count(*) FROM chat.conversations WHERE kind = 'direct' AND \(user.id)::text IN (direct_user_low, direct_user_high)
             """) == "1")
     }
@@ -169,7 +169,7 @@ struct ConversationTests {
         expectError(try await api.call("PATCH", path, token: admin.token, json: #"{"send_policy":null}"#), 422, "invalid", field: "send_policy")
         expectError(try await api.call("PATCH", path, token: admin.token, json: "{\"title\":\"\(String(repeating: "x", count: 201))\"}"), 422, "invalid", field: "title")
         expectError(try await api.call("PATCH", path, token: member.token, json: #"{"title":"Mine"}"#), 403, "forbidden")
-        let updates = try api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'conversation.updated' AND conversation_id = \(chat.conversation)::uuid")
+        let updates = try await api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'conversation.updated' AND conversation_id = \(chat.conversation)::uuid")
         #expect(updates == "3")  // title+policy, policy, title reset (unchanged PATCHes emit nothing)
     }
 

@@ -10,9 +10,11 @@ import TestSupport
 struct DatabaseRestartTests {
     @Test("while the database is down: 503s, no request hangs; after: full service, nothing half-written")
     func restartMidTraffic() async throws {
-        let cluster = try await offThePool { try PostgresCluster.start() }
-        defer { cluster.destroy() }
-        try TestDatabase.migrate(url: cluster.url)
+        try await PostgresCluster.with { cluster in try await restartMidTraffic(cluster) }
+    }
+
+    private func restartMidTraffic(_ cluster: PostgresCluster) async throws {
+        try await TestDatabase.migrateOffloaded(url: cluster.url)
         let key = APIHarness.serviceKey
         let api = try await ServiceProcess.start("chat-api", portVariable: "API_PORT", environment: [
             "DATABASE_URL": cluster.url, "CHAT_SERVICE_KEY": key, "SEND_RATE_PER_SECOND": "0", "DB_POOL_SIZE": "4",
@@ -54,12 +56,12 @@ struct DatabaseRestartTests {
             }
         }
         try await Task.sleep(for: .milliseconds(700))
-        try await offThePool { try cluster.stop() }
+        try await cluster.stopOffloaded()
         let stoppedAt = log.count
         try await Task.sleep(for: .seconds(3))
         let ready = try await HTTPTestClient.request(port: api.port, "GET", "/readyz", timeout: .seconds(5))
         expectError(ready, 503, "unavailable")
-        try await offThePool { try cluster.start() }
+        try await cluster.startOffloaded()
         let restartedAt = log.count
         // Full service again within a few seconds.
         let deadline = ContinuousClock.now + .seconds(10)
@@ -85,9 +87,9 @@ struct DatabaseRestartTests {
             try expectStatus(retry, [200, 201])
         }
         let database = DatabaseProbe(url: cluster.url)
-        let stored = try database.rows("SELECT seq, client_id FROM chat.messages WHERE conversation_id = \(conversation)::uuid ORDER BY seq")
+        let stored = try await database.rows("SELECT seq, client_id FROM chat.messages WHERE conversation_id = \(conversation)::uuid ORDER BY seq")
         #expect(stored.map { Int64($0["seq"]!!)! } == Array(1...Int64(stored.count)))
-        #expect(try database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(conversation)::uuid") == "\(stored.count)")
+        #expect(try await database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(conversation)::uuid") == "\(stored.count)")
         let clientIDs = stored.map { $0["client_id"]!! }
         #expect(Set(clientIDs).count == clientIDs.count)
         #expect(Set(clientIDs) == Set(entries.map(\.clientID)))
@@ -129,12 +131,4 @@ final class SendLog: Sendable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-/// Runs blocking work (pg_ctl, libpq) on a thread of its own, not on the cooperative pool the
-/// service's clients need meanwhile.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
 }

@@ -32,11 +32,11 @@ struct DirectorySyncTests {
         let id = api.unique("still")
         let body = #"{"name":"Still","email":"still@example.com","role":"member"}"#
         try expectStatus(try await api.service("PUT", "/v1/users/\(id)", json: body), 201)
-        let before = try api.database.scalar("SELECT updated_at::text FROM chat.users WHERE id = \(id)")
+        let before = try await api.database.scalar("SELECT updated_at::text FROM chat.users WHERE id = \(id)")
         try expectStatus(try await api.service("PUT", "/v1/users/\(id)", json: body), 200)
-        #expect(try api.database.scalar("SELECT updated_at::text FROM chat.users WHERE id = \(id)") == before)
+        #expect(try await api.database.scalar("SELECT updated_at::text FROM chat.users WHERE id = \(id)") == before)
         try expectStatus(try await api.service("PUT", "/v1/users/\(id)", json: #"{"name":"Still","email":"still@example.com","role":"admin"}"#), 200)
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'user.updated' AND user_id = \(id)") == "1")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'user.updated' AND user_id = \(id)") == "1")
     }
 
     @Test("GET of an unknown or impossible user id is 404")
@@ -131,7 +131,7 @@ struct DirectorySyncTests {
         let user = try await api.service("GET", "/v1/users/\(id)").decode(User.self)
         #expect(user.name == name)
         #expect(user.email == "x'or'1'='1@example.com")
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.users") != "0")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.users") != "0")
     }
 
     @Test("PUT circle creates (201) then updates (200); the circle shows member_count and conversation_id")
@@ -166,8 +166,8 @@ struct DirectorySyncTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         let circle = try await api.circle(members: [])
-        func members() throws -> [String] {
-            try api.database.rows("SELECT user_id FROM chat.circle_members WHERE circle_id = \(circle) ORDER BY user_id").map { $0["user_id"]!! }
+        func members() async throws -> [String] {
+            try await api.database.rows("SELECT user_id FROM chat.circle_members WHERE circle_id = \(circle) ORDER BY user_id").map { $0["user_id"]!! }
         }
         let replace = { (ids: [String]) in
             try await api.service("PUT", "/v1/circles/\(circle)/members", json: "{\"user_ids\": [\(ids.map { "\"\($0)\"" }.joined(separator: ","))]}")
@@ -176,19 +176,19 @@ struct DirectorySyncTests {
         try expectStatus(first, 200)
         #expect(try first.object()["circle_id"] as? String == circle)
         #expect(try first.object()["member_count"] as? Int == 2)
-        #expect(try members() == [users[0].id, users[1].id].sorted())
+        #expect(try await members() == [users[0].id, users[1].id].sorted())
         try expectStatus(try await replace([users[1].id, users[2].id]), 200)
-        #expect(try members() == [users[1].id, users[2].id].sorted())
+        #expect(try await members() == [users[1].id, users[2].id].sorted())
         try expectStatus(try await replace([users[1].id, users[2].id]), 200)
         try expectStatus(try await api.service("PUT", "/v1/circles/\(circle)/members/\(users[3].id)"), 204)
         try expectStatus(try await api.service("PUT", "/v1/circles/\(circle)/members/\(users[3].id)"), 204)
-        #expect(try members().count == 3)
+        #expect(try await members().count == 3)
         try expectStatus(try await api.service("DELETE", "/v1/circles/\(circle)/members/\(users[1].id)"), 204)
         try expectStatus(try await api.service("DELETE", "/v1/circles/\(circle)/members/\(users[1].id)"), 204)
-        #expect(try members() == [users[2].id, users[3].id].sorted())
+        #expect(try await members() == [users[2].id, users[3].id].sorted())
         let emptied = try await replace([])
         #expect(try emptied.object()["member_count"] as? Int == 0)
-        #expect(try members().isEmpty)
+        #expect(try await members().isEmpty)
     }
 
     @Test("membership errors: unknown circle 404, unknown user 404 or 422, bad ids")
@@ -206,7 +206,7 @@ struct DirectorySyncTests {
         expectError(try await api.service("PUT", "/v1/circles/\(circle)/members", json: #"{"user_ids": ["ok", "bad id"]}"#), 422, "invalid", field: "user_ids[1]")
         expectError(try await api.service("PUT", "/v1/circles/\(circle)/members", json: #"{"user_ids": "u1"}"#), 422, "invalid", field: "user_ids")
         expectError(try await api.service("PUT", "/v1/circles/\(circle)/members", json: #"{}"#), 422, "invalid", field: "user_ids")
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.circle_members WHERE circle_id = \(circle)") == "0")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.circle_members WHERE circle_id = \(circle)") == "0")
     }
 
     @Test("membership changes of a circle with a chat emit member.added / member.removed")
@@ -217,7 +217,7 @@ struct DirectorySyncTests {
         let chat = try await api.circleChat(admin, members: [])
         try expectStatus(try await api.service("PUT", "/v1/circles/\(chat.circle)/members/\(member.id)"), 204)
         try expectStatus(try await api.service("DELETE", "/v1/circles/\(chat.circle)/members/\(member.id)"), 204)
-        let types = try api.database.rows("""
+        let types = try await api.database.rows("""
             SELECT type FROM chat.events WHERE conversation_id = \(chat.conversation)::uuid AND user_id = \(member.id) ORDER BY pos
             """).map { $0["type"]!! }
         #expect(types == ["member.added", "member.removed"])

@@ -28,7 +28,7 @@ struct MessageTests {
         #expect(second.seq == 2)
         #expect(second.id > message.id)
         #expect(second.clientID == nil)
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'message.created' AND conversation_id = \(conversation)::uuid") == "2")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.events WHERE type = 'message.created' AND conversation_id = \(conversation)::uuid") == "2")
     }
 
     @Test("body rules: 1 to 4,000 Unicode scalars (emoji count as one), not blank, no NUL or control characters but tab and newline")
@@ -52,8 +52,8 @@ struct MessageTests {
             expectError(try await api.call("POST", "/v1/conversations/\(conversation)/messages", token: admin.token, json: json),
                         422, "invalid", field: "body")
         }
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "3")
-        let stored = try api.database.scalar("SELECT body FROM chat.messages WHERE conversation_id = \(conversation)::uuid AND seq = 1")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "3")
+        let stored = try await api.database.scalar("SELECT body FROM chat.messages WHERE conversation_id = \(conversation)::uuid AND seq = 1")
         #expect(stored == emoji4000)
     }
 
@@ -79,7 +79,7 @@ struct MessageTests {
         try expectStatus(try await api.call("POST", path, token: admin.token, body: exact, headers: json), 201)
         let tooBig = prefix + Array(repeating: UInt8(ascii: "p"), count: 65_537 - prefix.count - suffix.count) + suffix
         expectError(try await api.call("POST", path, token: admin.token, body: tooBig, headers: json), 413, "payload_too_large")
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "1")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "1")
     }
 
     @Test("client_id: 1 to 64 printable ASCII characters")
@@ -132,10 +132,10 @@ struct MessageTests {
         #expect(responses.filter { $0.status == 200 }.count == 19)
         let messages = try responses.map { try $0.decode(Message.self) }
         #expect(Set(messages.map(\.id)).count == 1)
-        #expect(try api.database.scalar("""
+        #expect(try await api.database.scalar("""
             SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid AND client_id = 'burst-1'
             """) == "1")
-        #expect(try api.database.scalar("SELECT max(seq) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "3")
+        #expect(try await api.database.scalar("SELECT max(seq) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "3")
     }
 
     @Test("50 concurrent senders into one conversation: every message stored once, seq 1...n without gaps, in commit order")
@@ -167,12 +167,12 @@ struct MessageTests {
             let seqs = messages.filter { $0.sender.id == sender.id }.sorted { $0.body < $1.body }.map(\.seq)
             #expect(seqs == seqs.sorted())
         }
-        let stored = try api.database.rows("""
+        let stored = try await api.database.rows("""
             SELECT seq, id FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid ORDER BY seq
             """)
         #expect(stored.map { Int64($0["seq"]!!) } == Array(1...Int64(count)))
-        #expect(try api.database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(chat.conversation)::uuid") == "\(count)")
-        #expect(try api.database.scalar("""
+        #expect(try await api.database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(chat.conversation)::uuid") == "\(count)")
+        #expect(try await api.database.scalar("""
             SELECT count(*) FROM chat.events WHERE type = 'message.created' AND conversation_id = \(chat.conversation)::uuid AND pos IS NOT NULL
             """) == "\(count)")
     }

@@ -64,7 +64,7 @@ struct ProcessLifecycleTests {
             }
         }
         let deadline = ContinuousClock.now + .seconds(10)
-        while try api.database.scalar("SELECT count(*) FROM chat.messages") == "0", ContinuousClock.now < deadline {
+        while try await api.database.scalar("SELECT count(*) FROM chat.messages") == "0", ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(2))
         }
         let stopped = ContinuousClock.now
@@ -75,8 +75,8 @@ struct ProcessLifecycleTests {
         #expect(results.allSatisfy { [201, 503, -1].contains($0.0) }, "\(results.map(\.0))")
         let answered = results.compactMap(\.1)
         #expect(!answered.isEmpty)
-        let stored = try api.database.rows("SELECT id FROM chat.messages").compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
+        let stored = try await api.database.rows("SELECT id FROM chat.messages").compactMap { $0["id"].flatMap { $0 }.flatMap { Int64($0) } }
         #expect(Set(answered.map(\.id)).isSubset(of: Set(stored)))
-        api.database.drop()
+        await api.database.dropOffloaded()
     }
 }

@@ -24,6 +24,6 @@ struct RateLimitTests {
             #expect((1...5).contains(retryAfter))
         }
         try expectStatus(try await api.send(admin, conversation, "the admin still sends"), 201)
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "\(created + 1)")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(conversation)::uuid") == "\(created + 1)")
     }
 }

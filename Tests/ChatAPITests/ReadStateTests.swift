@@ -44,7 +44,7 @@ struct ReadStateTests {
         #expect(try all.decode(ReadState.self).unreadCount == 0)
         #expect(try await unread(api, user) == [0, 0, 0])
         // One read.updated event per move (3 and 5), none for the refused move back.
-        let events = try api.database.rows("""
+        let events = try await api.database.rows("""
             SELECT payload->>'last_read_seq' AS seq, payload->>'unread_count' AS unread, payload->>'conversation_id' AS conversation
               FROM chat.events WHERE type = 'read.updated' AND user_id = \(user.id) ORDER BY pos
             """)

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The group committer's edge cases: a conversation held by another writer, and a row the
 /// database refuses inside a batch of good ones.
-@Suite(.chatAPI())
+@Suite(.chatAPI(), .serialized)
 struct WritePathTests {
     @Test("a conversation locked by a DBA's open transaction holds back only its own sends")
     func lockedConversation() async throws {
@@ -14,17 +14,17 @@ struct WritePathTests {
         let admin = try await api.user(.admin)
         let held = try await api.directChat(admin, try await api.user())
         let free = try await api.directChat(admin, try await api.user())
-        let dba = try PostgresConnection.connect(api.database.config)
-        defer { dba.close() }
-        try dba.execute("BEGIN")
-        try dba.execute("INSERT INTO chat.messages (conversation_id, sender_id, body) VALUES (\(held)::uuid, \(admin.id), 'typed by a DBA')")
+        let dba = try await DBASession.open(api.database.config)
+        try await dba.run("BEGIN")
+        try await dba.run("INSERT INTO chat.messages (conversation_id, sender_id, body) VALUES (\(held)::uuid, \(admin.id), 'typed by a DBA')")
         let waiting = Task { try await api.send(admin, held, "after the DBA") }
         let started = ContinuousClock.now
         let other = try await api.sent(admin, free, "not held back")
         #expect(ContinuousClock.now - started < .seconds(2))
         #expect(other.seq == 1)
         try await Task.sleep(for: .milliseconds(300))
-        try dba.execute("COMMIT")
+        try await dba.run("COMMIT")
+        await dba.close()
         let response = try await waiting.value
         try expectStatus(response, 201)
         #expect(try response.decode(Message.self).seq == 2)
@@ -38,18 +38,23 @@ struct WritePathTests {
         let api = try harness()
         let admin = try await api.user(.admin)
         let held = try await api.directChat(admin, try await api.user())
-        let dba = try PostgresConnection.connect(api.database.config)
-        defer { dba.close() }
-        try dba.execute("BEGIN")
-        try dba.execute("SELECT 1 FROM chat.conversations WHERE id = \(held)::uuid FOR UPDATE")
+        let dba = try await DBASession.open(api.database.config)
+        try await dba.run("BEGIN")
+        try await dba.run("SELECT 1 FROM chat.conversations WHERE id = \(held)::uuid FOR UPDATE")
         let started = ContinuousClock.now
         let response = try await api.send(admin, held, "waits too long")
         expectError(response, 503, "unavailable")
         #expect(ContinuousClock.now - started < .seconds(8))
-        try dba.execute("ROLLBACK")
-        #expect(try api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(held)::uuid") == "0")
+        try await dba.run("ROLLBACK")
+        await dba.close()
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(held)::uuid") == "0")
     }
+}
 
+/// A rule added to the table by a DBA (its own database: the ALTER TABLE must not wait for
+/// other tests' transactions).
+@Suite(.chatAPI())
+struct RefusedRowTests {
     @Test("a row the database refuses fails alone; the rest of its batch is stored without gaps")
     func badRowInABatch() async throws {
         let api = try harness()
@@ -60,7 +65,7 @@ struct WritePathTests {
         }
         let chat = try await api.circleChat(admin, members: senders)
         // A rule the API does not know about, as a DBA might add one.
-        try api.database.execute("ALTER TABLE chat.messages ADD CONSTRAINT test_no_forbidden_words CHECK (body NOT LIKE '%forbidden%')")
+        try await api.database.execute("ALTER TABLE chat.messages ADD CONSTRAINT test_no_forbidden_words CHECK (body NOT LIKE '%forbidden%')")
         let statuses = try await withThrowingTaskGroup(of: (String, HTTPTestResponse).self) { group in
             for (n, sender) in senders.enumerated() {
                 let body = n == 5 ? "a forbidden word" : "fine \(n)"
@@ -75,8 +80,27 @@ struct WritePathTests {
                 try expectStatus(response, 201)
             }
         }
-        let seqs = try api.database.rows("SELECT seq FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid ORDER BY seq")
+        let seqs = try await api.database.rows("SELECT seq FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid ORDER BY seq")
             .map { Int64($0["seq"]!!)! }
         #expect(seqs == Array(1...Int64(senders.count - 1)))
     }
+}
+
+/// A DBA's psql session: one connection whose statements run off the cooperative pool.
+/// `@unchecked Sendable`: the connection is used by one test at a time, one statement after the
+/// other (each `run` awaits the previous one).
+final class DBASession: @unchecked Sendable {
+    private let connection: PostgresConnection
+
+    private init(_ connection: PostgresConnection) { self.connection = connection }
+
+    static func open(_ config: PostgresConfig) async throws -> DBASession {
+        DBASession(try await offloaded { try PostgresConnection.connect(config) })
+    }
+
+    func run(_ query: SQLQuery) async throws {
+        try await offloaded { _ = try connection.execute(query) }
+    }
+
+    func close() async { await offloaded { connection.close() } }
 }

@@ -83,7 +83,7 @@ public final class ServiceProcess: @unchecked Sendable {
                 captured.append(data)
             }
         }
-        try process.run()
+        try await offloaded { try process.run() }  // never on the cooperative pool (Process.run can block)
         Children.shared.add(process)
 
         let deadline = ContinuousClock.now + timeout
@@ -116,7 +116,7 @@ public final class ServiceProcess: @unchecked Sendable {
             let data = handle.availableData
             if data.isEmpty { handle.readabilityHandler = nil } else { captured.append(data) }
         }
-        try process.run()
+        try await offloaded { try process.run() }
         Children.shared.add(process)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
@@ -151,7 +151,7 @@ public final class ServiceProcess: @unchecked Sendable {
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else {
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await offloaded { process.waitUntilExit() }
             Children.shared.remove(process)
             return nil
         }

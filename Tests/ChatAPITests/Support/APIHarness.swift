@@ -28,7 +28,7 @@ final class APIHarness: Sendable {
     /// A fresh database and a `chat-api` on it. Tests send far more than a person would, so the
     /// per-user send limit is lifted unless `environment` sets it.
     static func start(environment: [String: String] = [:]) async throws -> APIHarness {
-        let database = try TestDatabase.create(migrated: true)
+        let database = try await TestDatabase.createOffloaded(migrated: true)
         var settings = [
             "DATABASE_URL": database.url, "CHAT_SERVICE_KEY": serviceKey, "DB_POOL_SIZE": "6",
             "SEND_RATE_PER_SECOND": "0", "LOG_LEVEL": "warning",
@@ -38,14 +38,14 @@ final class APIHarness: Sendable {
             let service = try await ServiceProcess.start("chat-api", portVariable: "API_PORT", environment: settings)
             return APIHarness(database: database, service: service)
         } catch {
-            database.drop()
+            await database.dropOffloaded()
             throw error
         }
     }
 
     func stop() async {
         await service.stop()
-        database.drop()
+        await database.dropOffloaded()
     }
 
     /// A short id no other test of this run uses: `prefix-<n>-<random>`.
