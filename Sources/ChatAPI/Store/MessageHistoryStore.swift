@@ -22,30 +22,40 @@ struct MessageHistoryStore: Sendable {
         var hasMore: Bool
     }
 
-    private static let select = "SELECT \(Columns.message) FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id WHERE m.conversation_id = $1"
-    private static let newest = "\(select) ORDER BY m.seq DESC LIMIT $2"
-    private static let before = "\(select) AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
-    private static let after = "\(select) AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3"
+    /// The access check and the page in one statement (one plan, one round trip): a first
+    /// column says whether the viewer (`$1`, admin flag `$2`) may see conversation `$3`, and
+    /// only then are its messages read, `$5` of them below seq `$4` (newest first) or above it.
+    private static func query(ascending: Bool) -> String {
+        """
+        SELECT v.visible, m.id, m.conversation_id::text AS conversation_id, m.seq, m.sender_id, m.sender_name,
+               m.sender_avatar_url, m.body, m.client_id, chat.rfc3339(m.created_at) AS created_at
+          FROM (SELECT EXISTS (SELECT 1 FROM chat.conversations c
+                                WHERE c.id = $3 AND \(ConversationAccess.visibleToViewer)) AS visible) AS v
+          LEFT JOIN LATERAL (
+                SELECT m.*, s.name AS sender_name, s.avatar_url AS sender_avatar_url
+                  FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id
+                 WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
+                 ORDER BY m.seq \(ascending ? "ASC" : "DESC")
+                 LIMIT $5) AS m ON true
+        """
+    }
+
+    private static let descending = query(ascending: false)
+    private static let ascending = query(ascending: true)
 
     func page(of id: UUID, for viewer: Viewer, window: Window) async throws -> Page {
-        try await database.run { connection in
-            _ = try ConversationAccess.require(id, viewer: viewer, on: connection)
-            let rows: PostgresRows
-            let limit: Int
-            switch window {
-            case .newest(let count):
-                limit = count
-                rows = try connection.query(SQLQuery(Self.newest, [id, count + 1]))
-            case .before(let seq, let count):
-                limit = count
-                rows = try connection.query(SQLQuery(Self.before, [id, seq, count + 1]))
-            case .after(let seq, let count):
-                limit = count
-                rows = try connection.query(SQLQuery(Self.after, [id, seq, count + 1]))
-            }
-            var items = try rows.prefix(limit).map(Message.init(row:))
+        let (sql, bound, limit): (String, Int64, Int) = switch window {
+        case .newest(let limit): (Self.descending, Int64.max, limit)
+        case .before(let seq, let limit): (Self.descending, seq, limit)
+        case .after(let seq, let limit): (Self.ascending, seq, limit)
+        }
+        return try await database.run { connection in
+            let rows = try connection.query(SQLQuery(sql, [viewer.id, viewer.role == .admin, id, bound, limit + 1]))
+            guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
+            let messages = rows.filter { $0["id"] != nil }
+            var items = try messages.prefix(limit).map(Message.init(row:))
             if case .after = window {} else { items.reverse() }
-            return Page(items: items, hasMore: rows.count > limit)
+            return Page(items: items, hasMore: messages.count > limit)
         }
     }
 }
