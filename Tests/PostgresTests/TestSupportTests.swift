@@ -109,6 +109,20 @@ import TestSupport
         #expect(watchdogFired.values.isEmpty, "async work waited for blocked offloaded calls")
     }
 
+    /// A program run while the test process holds two thousand descriptors (as the HTTP load
+    /// tests do) starts, and inherits none of them: only its standard input, output and error.
+    @Test func programRunsWithManyDescriptorsOpenAndInheritsNone() async throws {
+        let held = (0..<2000).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { held.filter { $0 >= 0 }.forEach { close($0) } }
+        #expect(held.allSatisfy { $0 >= 0 }, "could not open 2000 descriptors: raise ulimit -n")
+        let listing = try await ProgramRun.run(URL(fileURLWithPath: "/bin/ls"), ["/proc/self/fd"])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        // 3 is the directory ls itself opened to list.
+        #expect(listing.stdout.split(separator: "\n").sorted() == ["0", "1", "2", "3"], "\(listing.stdout)")
+        let failing = try await ProgramRun.run(URL(fileURLWithPath: "/bin/sh"), ["-c", "echo out; echo err >&2; exit 3"])
+        #expect(failing.status == 3 && failing.stdout == "out\n" && failing.stderr == "err\n")
+    }
+
     /// `#expect` inside `offloaded` is recorded against the running test.
     @Test func expectationsInsideOffloadedWorkBelongToTheTest() async throws {
         let name = await offloaded { Test.current?.name }

@@ -13,7 +13,7 @@ enum PostgresServerCommand {
     /// Runs `program` (a name in `binDirectory`) with `arguments`, as the cluster owner.
     /// Output goes to `logFile`, whose last lines are quoted in the error when it fails.
     ///
-    /// Spawned with `posix_spawn` and every inherited descriptor above 2 closed, not with
+    /// Spawned through `ChildSpawn` (every inherited descriptor above 2 closed), not with
     /// Foundation's `Process`: `pg_ctl start` leaves the server running as a grandchild, and a
     /// server holding a copy of `Process`'s exit-monitoring socket (or of anyone's pipe) would
     /// keep `waitUntilExit()` (or that pipe's reader) waiting until the server stops.
@@ -25,46 +25,23 @@ enum PostgresServerCommand {
         let command = runsAsRoot
             ? [try runuserPath(), "-u", "postgres", "--", executable] + arguments
             : [executable] + arguments
-        let status = try spawnAndWait(command, output: logFile)
+        let log = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard log >= 0 else { throw PostgresClusterError("cannot open \(logFile): errno \(errno)") }
+        let status: Int32
+        do {
+            let pid = try ChildSpawn.start(command, stdout: log, stderr: log)
+            close(log)
+            status = try ChildSpawn.wait(for: pid)
+        } catch {
+            close(log)
+            throw PostgresClusterError("\(error)")
+        }
         guard status == 0 else {
             let output = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
             let tail = output.split(separator: "\n").suffix(15).joined(separator: "\n")
             throw PostgresClusterError(
                 "\(program) \(arguments.joined(separator: " ")) exited with status \(status):\n\(tail)")
         }
-    }
-
-    /// Runs `command` (absolute path first) with stdin from /dev/null and stdout and stderr
-    /// appended to `output`; returns its exit status (128 + signal if it was killed).
-    private static func spawnAndWait(_ command: [String], output: String) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        for descriptor in openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
-        }
-        let arguments = command.map { strdup($0) } + [nil]
-        defer { arguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, command[0], &actions, nil, arguments, environ)
-        guard result == 0 else {
-            throw PostgresClusterError("could not start \(command[0]): \(String(cString: strerror(result)))")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            guard errno == EINTR else { throw PostgresClusterError("waitpid failed: errno \(errno)") }
-        }
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    }
-
-    /// The descriptors open in this process now (from /proc/self/fd).
-    private static func openDescriptors() -> [Int32] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.compactMap { Int32($0) }
     }
 
     /// Gives `path` to the `postgres` user when running as root.

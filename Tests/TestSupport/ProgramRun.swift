@@ -15,37 +15,38 @@ public struct ProgramRun: Sendable {
     /// Runs `executable` with `arguments`, standard input empty, and waits for it to exit.
     ///
     /// - `environment` replaces this process's environment when given.
-    /// - Launching, reading and waiting all happen on a thread of its own (`offloaded`): they
-    ///   block, and Foundation's `Process.run()` walks every descriptor of the test process
-    ///   (thousands while other tests hold connections) and attaches to the launching thread's
-    ///   run loop, which a cooperative thread should not be.
+    /// - Started through `ChildSpawn`, not Foundation's `Process` (whose `run()` crashed here
+    ///   while other tests held thousands of descriptors), and waited for on a thread of its
+    ///   own (`offloaded`), never on the cooperative pool.
     /// - Standard error goes through a temporary file and standard output is read while the
     ///   program runs, so neither can fill up and stall it.
     /// - Throws: when the program cannot be started.
     public static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) async throws -> ProgramRun {
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("program-run-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
-            throw ProgramRunError("cannot create \(errorFile.path)")
-        }
         defer { try? FileManager.default.removeItem(at: errorFile) }
         return try await offloaded {
-            let errors = try FileHandle(forWritingTo: errorFile)
-            defer { try? errors.close() }
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            if let environment { process.environment = environment }
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let stdout = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let errors = open(errorFile.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard errors >= 0 else { throw ProgramRunError("cannot create \(errorFile.path): errno \(errno)") }
+            defer { close(errors) }
+            // Close-on-exec, so no other test's child inherits the write end and holds our read
+            // open (ours gets it as its descriptor 1, which dup2 leaves open).
+            var output: [Int32] = [-1, -1]
+            guard pipe(&output) == 0 else { throw ProgramRunError("pipe failed: errno \(errno)") }
+            for end in output { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            let reader = FileHandle(fileDescriptor: output[0], closeOnDealloc: true)
+            let pid: pid_t
+            do {
+                pid = try ChildSpawn.start([executable.path] + arguments, environment: environment, stdout: output[1], stderr: errors)
+            } catch {
+                close(output[1])
+                throw ProgramRunError("\(error)")
+            }
+            close(output[1])
+            let stdout = reader.readDataToEndOfFile()
+            let status = try ChildSpawn.wait(for: pid)
             let stderr = (try? Data(contentsOf: errorFile)) ?? Data()
             return ProgramRun(
-                status: process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus,
-                stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+                status: status, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
         }
     }
 }
