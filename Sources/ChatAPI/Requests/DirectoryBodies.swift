@@ -59,12 +59,6 @@ struct SessionBody: Decodable {
 
     enum CodingKeys: String, CodingKey { case userID = "user_id", ttlSeconds = "ttl_seconds" }
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        userID = try container.decode(String.self, forKey: .userID)
-        ttlSeconds = try container.decodeWholeNumberIfPresent(Int.self, forKey: .ttlSeconds)
-    }
-
     func validated() throws(APIError) -> (userID: String, ttlSeconds: Int) {
         let ttl = ttlSeconds ?? Sessions.defaultTTL
         guard Sessions.ttlRange.contains(ttl) else {

@@ -16,12 +16,6 @@ struct SendBody: Decodable {
 struct ReadBody: Decodable {
     var seq: Int64
 
-    enum CodingKeys: String, CodingKey { case seq }
-
-    init(from decoder: any Decoder) throws {
-        seq = try decoder.container(keyedBy: CodingKeys.self).decodeWholeNumber(Int64.self, forKey: .seq)
-    }
-
     func validated() throws(APIError) -> Int64 {
         guard seq >= 0 else { throw APIError.invalid("seq", "seq must be 0 or more") }
         return seq
