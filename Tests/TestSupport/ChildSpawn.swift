@@ -9,7 +9,7 @@ import Foundation
 ///   launch (`pg_ctl start`'s server) keeps `waitUntilExit()` waiting.
 ///
 /// Here the child gets standard input from /dev/null, `stdout` and `stderr` as its 1 and 2,
-/// and nothing else: every other descriptor open when it starts is closed in it.
+/// and nothing else: every other descriptor is closed in it.
 enum ChildSpawn {
     /// Starts `command` (an absolute path first). `environment` replaces this process's when
     /// given. Returns the child's pid; reap it with `wait(for:)`.
@@ -20,8 +20,12 @@ enum ChildSpawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        for descriptor in openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
+        if let closeFrom = addCloseFrom {
+            _ = closeFrom(&actions, 3)
+        } else {
+            for descriptor in openDescriptors() where descriptor > 2 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
         }
         let arguments = command.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
@@ -45,6 +49,19 @@ enum ChildSpawn {
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later; its header declares it
+    /// only for `_GNU_SOURCE`, so Swift does not see it): closes every descriptor from the
+    /// given one up in the child, including those other threads open while we spawn. Nil on
+    /// an older C library, where the descriptors listed just before spawning are closed.
+    private static let addCloseFrom: AddCloseFrom? = {
+        guard let library = dlopen(nil, RTLD_NOW),
+              let symbol = dlsym(library, "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return unsafeBitCast(symbol, to: AddCloseFrom.self)
+    }()
 
     /// The descriptors open in this process now, from /proc/self/fd. Each name is read where
     /// readdir put it: a `dirent` is only as long as its name, so copying the whole struct (as
