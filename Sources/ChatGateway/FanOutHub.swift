@@ -82,8 +82,10 @@ actor FanOutHub {
     func drain() async {
         do {
             if position == nil {
-                position = try await log.latestPosition()
-                logger.info("tailing chat.events", ["position": .int(Int(position ?? 0))])
+                let start = try await log.latestPosition()
+                position = start
+                metrics.tailPosition.set(Double(start))
+                logger.info("tailing chat.events", ["position": .int(Int(start))])
             }
             while let from = position {
                 let batch = try await log.events(after: from)

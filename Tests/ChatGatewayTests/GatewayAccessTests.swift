@@ -54,8 +54,8 @@ struct GatewayAccessTests {
         try await withGateway(environment: ["MAX_STREAMS_PER_USER": "2"]) { world, gateway in
             try await world.user("ada")
             let token = try await world.token("ada")
-            let first = try await TestStream.open(port: gateway.port, token: token)
-            let second = try await TestStream.open(port: gateway.port, token: token)
+            let first = try await gateway.openStream(world, token: token)
+            let second = try await gateway.openStream(world, token: token)
             let third = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(token)")
             #expect(third.status == 429)
             #expect(third.errorCode == "rate_limited")
@@ -70,8 +70,8 @@ struct GatewayAccessTests {
             try await world.user("ada")
             let token = try await world.token("ada")
             let other = try await world.token("ada")
-            let stream = try await TestStream.open(port: gateway.port, token: token)
-            let otherTab = try await TestStream.open(port: gateway.port, token: other)
+            let stream = try await gateway.openStream(world, token: token)
+            let otherTab = try await gateway.openStream(world, token: other)
 
             let revokedAt = ContinuousClock.now
             _ = try await world.sessions.revoke(token: token)
@@ -90,7 +90,7 @@ struct GatewayAccessTests {
         try await withGateway { world, gateway in
             try await world.user("ada")
             let token = try await world.token("ada")
-            do { _ = try await TestStream.open(port: gateway.port, token: token) }  // looked up and cached, then closed
+            do { _ = try await gateway.openStream(world, token: token) }  // looked up and cached, then closed
             _ = try await world.sessions.revoke(token: token)
             try await Task.sleep(for: .milliseconds(300))
             let again = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(token)")
@@ -102,7 +102,7 @@ struct GatewayAccessTests {
     func deactivatedUserCutOff() async throws {
         try await withGateway { world, gateway in
             try await world.user("ada")
-            let stream = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
+            let stream = try await gateway.openStream(world, token: try await world.token("ada"))
             try await world.execute("UPDATE chat.users SET active = false WHERE id = 'ada'")
             #expect(try await stream.closes(within: .seconds(3)))
         }

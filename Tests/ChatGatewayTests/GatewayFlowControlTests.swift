@@ -8,7 +8,7 @@ struct GatewayFlowControlTests {
     func heartbeats() async throws {
         try await withGateway(environment: ["SSE_HEARTBEAT_SECONDS": "0.3"]) { world, gateway in
             try await world.user("ada")
-            let stream = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
+            let stream = try await gateway.openStream(world, token: try await world.token("ada"))
             // Three beats at 0.3 s take about a second; at the 15 s default they would take 45.
             let started = ContinuousClock.now
             for _ in 1...3 {
@@ -25,8 +25,8 @@ struct GatewayFlowControlTests {
             try await world.user("ada")
             let chat = try #require(try await world.circle("c1", members: ["ada"]))
             let token = try await world.token("ada")
-            let stalled = try await TestStream.open(port: gateway.port, token: token, receiveBufferSize: 4096)
-            let reader = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
+            let stalled = try await gateway.openStream(world, token: token, receiveBufferSize: 4096)
+            let reader = try await gateway.openStream(world, token: try await world.token("ada"))
             // About 8 MB of events: past what the kernel's socket buffers absorb on loopback (the
             // send buffer grows to about 4 MB), so the engine's own 256 KiB bound must act.
             let body = String(repeating: "x", count: 3900)
@@ -57,7 +57,7 @@ struct GatewayFlowControlTests {
             var reconnects = 0
             while received < latest, reconnects < 50 {
                 reconnects += 1
-                let resumed = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", String(received))])
+                let resumed = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", String(received))])
                 while received < latest, let event = try await resumed.client.nextEvent(timeout: .seconds(5)) {
                     #expect(event.position == received + 1)
                     received = try #require(event.position)

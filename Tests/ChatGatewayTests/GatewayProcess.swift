@@ -28,6 +28,29 @@ struct GatewayProcess: Sendable {
         return response.status == 200
     }
 
+    /// The gateway's tail position, from `/metrics` (`chat_gateway_tail_position`).
+    func tailPosition() async throws -> Int64 {
+        let metrics = try await HTTPTestClient.request(port: port, "GET", "/metrics")
+        for line in metrics.text.split(separator: "\n") where line.hasPrefix("chat_gateway_tail_position ") {
+            return Int64(Double(line.split(separator: " ")[1]) ?? 0)
+        }
+        return 0
+    }
+
+    /// Opens a stream once the gateway has routed everything `world` committed so far, so a
+    /// stream without `Last-Event-ID` (live from the gateway's position) starts after the
+    /// test's setup, never in the middle of it.
+    func openStream(_ world: ChatWorld, token: String, query: String = "", headers: [(String, String)] = [],
+                    receiveBufferSize: Int? = nil) async throws -> TestStream {
+        let committed = try await world.latestPosition()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await tailPosition() < committed {
+            guard ContinuousClock.now < deadline else { throw HTTPTestError("the gateway did not catch up to position \(committed)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await TestStream.open(port: port, token: token, query: query, headers: headers, receiveBufferSize: receiveBufferSize)
+    }
+
     /// SIGTERM; the exit status, or nil if it had to be killed.
     @discardableResult
     func stop() async -> Int32? { await service.stop() }

@@ -10,7 +10,7 @@ struct GatewayResumeTests {
             try await world.user("ada")
             let chat = try #require(try await world.circle("c1", members: ["ada"]))
             let token = try await world.token("ada")
-            let stream = try await TestStream.open(port: first.port, token: token)
+            let stream = try await first.openStream(world, token: token)
             for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
             let before = try await stream.next(3)
             #expect(before.map(\.messageSeq) == [1, 2, 3])
@@ -28,7 +28,7 @@ struct GatewayResumeTests {
 
             for _ in 4...8 { try await world.message(chat, from: "ada", "while down") }
             let second = try await GatewayProcess.start(databaseURL: world.url)
-            let resumed = try await TestStream.open(port: second.port, token: token, headers: [("Last-Event-ID", lastID)])
+            let resumed = try await second.openStream(world, token: token, headers: [("Last-Event-ID", lastID)])
             for _ in 9...10 { try await world.message(chat, from: "ada", "after") }
             let after = try await resumed.next(7)
             #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8, 9, 10])
@@ -50,7 +50,7 @@ struct GatewayResumeTests {
         let token = try await world.token("ada")
         let unused = try await world.token("ada")  // never looked up: not in the gateway's cache
         let gateway = try await GatewayProcess.start(databaseURL: cluster.url)
-        let stream = try await TestStream.open(port: gateway.port, token: token)
+        let stream = try await gateway.openStream(world, token: token)
         for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
         let before = try await stream.next(3)
         #expect(before.map(\.messageSeq) == [1, 2, 3])
@@ -65,7 +65,7 @@ struct GatewayResumeTests {
         let after = try await stream.next(5, timeout: .seconds(15))
         #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8])
         try await stream.expectNothing(for: .milliseconds(300))
-        let resumed = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", try #require(before.last?.id))])
+        let resumed = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", try #require(before.last?.id))])
         #expect(try await resumed.next(5).map(\.messageSeq) == [4, 5, 6, 7, 8])
         try await resumed.expectNothing(for: .milliseconds(300))
         #expect(try await gateway.isReady())
@@ -78,6 +78,10 @@ struct GatewayResumeTests {
             try await world.user("ada")
             let chat = try #require(try await world.circle("c1", members: ["ada"]))
             let token = try await world.token("ada")
+            // Every stream resumes, the first from the position before the first message: a
+            // stream without Last-Event-ID starts live at the gateway's position, wherever the
+            // writer already is.
+            let start = try await world.latestPosition()
             let total = 120
             let writer = Task {
                 for n in 1...total {
@@ -86,14 +90,13 @@ struct GatewayResumeTests {
                 }
             }
             var seqs: [Int64] = []
-            var lastID: String?
+            var lastID = String(start)
             do {
                 while seqs.count < total {
-                    let headers = lastID.map { [("Last-Event-ID", $0)] } ?? []
-                    let stream = try await TestStream.open(port: gateway.port, token: token, headers: headers)
+                    let stream = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", lastID)])
                     for event in try await stream.next(min(25, total - seqs.count), timeout: .seconds(10)) {
                         seqs.append(try #require(event.messageSeq))
-                        lastID = event.id
+                        lastID = try #require(event.id)
                     }
                 }
             } catch {
@@ -115,17 +118,17 @@ struct GatewayResumeTests {
             try await world.execute("DELETE FROM chat.events WHERE pos <= 3")
             let token = try await world.token("ada")
 
-            let pruned = try await TestStream.open(port: gateway.port, token: token, query: "&last_event_id=1")
+            let pruned = try await gateway.openStream(world, token: token, query: "&last_event_id=1")
             let reset = try await pruned.next()
             #expect(reset.event == "reset")
             #expect(reset.position == latest)
             #expect(reset.json["reason"] as? String == "expired")
 
             try await world.execute("UPDATE chat.events SET committed_at = committed_at - interval '25 hours'")
-            let stale = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", "4")])
+            let stale = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", "4")])
             #expect(try await stale.next().event == "reset")
 
-            let future = try await TestStream.open(port: gateway.port, token: token, headers: [("Last-Event-ID", "999999")])
+            let future = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", "999999")])
             let unknown = try await future.next()
             #expect(unknown.event == "reset")
             #expect(unknown.json["reason"] as? String == "unknown_position")
@@ -143,9 +146,9 @@ struct GatewayResumeTests {
             try await world.user("admin", admin: true)
             let chat = try #require(try await world.circle("c1", members: ["ada"]))
             let streams = [
-                try await TestStream.open(port: first.port, token: try await world.token("ada")),
-                try await TestStream.open(port: second.port, token: try await world.token("ada")),
-                try await TestStream.open(port: second.port, token: try await world.token("admin")),
+                try await first.openStream(world, token: try await world.token("ada")),
+                try await second.openStream(world, token: try await world.token("ada")),
+                try await second.openStream(world, token: try await world.token("admin")),
             ]
             try await world.messages(chat, from: "ada", count: 20)
             for stream in streams {

@@ -11,9 +11,9 @@ struct GatewayRoutingTests {
             try await world.user("ada")
             try await world.user("bob")
             let chat = try await world.directChat("admin", "ada")
-            let admin = try await TestStream.open(port: gateway.port, token: try await world.token("admin"))
-            let ada = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
-            let bob = try await TestStream.open(port: gateway.port, token: try await world.token("bob"))
+            let admin = try await gateway.openStream(world, token: try await world.token("admin"))
+            let ada = try await gateway.openStream(world, token: try await world.token("ada"))
+            let bob = try await gateway.openStream(world, token: try await world.token("bob"))
 
             try await world.message(chat, from: "admin", "hello Ada")
 
@@ -35,8 +35,8 @@ struct GatewayRoutingTests {
             try await world.user("boss", admin: true)
             let chat = try #require(try await world.circle("c1", members: ["m1", "m2"]))
             var streams: [TestStream] = []
-            for id in ["m1", "m2", "boss"] { streams.append(try await TestStream.open(port: gateway.port, token: try await world.token(id))) }
-            let outsider = try await TestStream.open(port: gateway.port, token: try await world.token("outsider"))
+            for id in ["m1", "m2", "boss"] { streams.append(try await gateway.openStream(world, token: try await world.token(id))) }
+            let outsider = try await gateway.openStream(world, token: try await world.token("outsider"))
 
             try await world.message(chat, from: "m1", "hi circle")
 
@@ -54,9 +54,9 @@ struct GatewayRoutingTests {
         try await withGateway { world, gateway in
             for id in ["stay", "joiner", "leaver"] { try await world.user(id) }
             let chat = try #require(try await world.circle("c1", members: ["stay", "leaver"]))
-            let joiner = try await TestStream.open(port: gateway.port, token: try await world.token("joiner"))
-            let leaver = try await TestStream.open(port: gateway.port, token: try await world.token("leaver"))
-            let stay = try await TestStream.open(port: gateway.port, token: try await world.token("stay"))
+            let joiner = try await gateway.openStream(world, token: try await world.token("joiner"))
+            let leaver = try await gateway.openStream(world, token: try await world.token("leaver"))
+            let stay = try await gateway.openStream(world, token: try await world.token("stay"))
 
             try await world.message(chat, from: "stay", "before")
             #expect(try await leaver.next().messageSeq == 1)
@@ -88,9 +88,9 @@ struct GatewayRoutingTests {
             try await world.user("ada")
             let chat = try await world.directChat("admin", "ada")
             let token = try await world.token("ada")
-            let tab1 = try await TestStream.open(port: gateway.port, token: token)
-            let tab2 = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
-            let admin = try await TestStream.open(port: gateway.port, token: try await world.token("admin"))
+            let tab1 = try await gateway.openStream(world, token: token)
+            let tab2 = try await gateway.openStream(world, token: try await world.token("ada"))
+            let admin = try await gateway.openStream(world, token: try await world.token("admin"))
 
             try await world.readUpdated(chat, by: "ada", seq: 0)
 
@@ -109,8 +109,8 @@ struct GatewayRoutingTests {
         try await withGateway { world, gateway in
             try await world.user("admin", admin: true)
             try await world.user("ada")
-            let admin = try await TestStream.open(port: gateway.port, token: try await world.token("admin"))
-            let ada = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
+            let admin = try await gateway.openStream(world, token: try await world.token("admin"))
+            let ada = try await gateway.openStream(world, token: try await world.token("ada"))
 
             let chat = try await world.directChat("admin", "ada")
 
@@ -131,7 +131,7 @@ struct GatewayRoutingTests {
             try await world.user("ada")
             let first = try await world.directChat("admin", "ada")
             let second = try #require(try await world.circle("c1", members: ["ada"]))
-            let narrow = try await TestStream.open(port: gateway.port, token: try await world.token("ada"), query: "&conversation_id=\(first.uppercased())")
+            let narrow = try await gateway.openStream(world, token: try await world.token("ada"), query: "&conversation_id=\(first.uppercased())")
 
             try await world.message(second, from: "ada", "elsewhere")
             try await world.message(first, from: "admin", "here")

@@ -15,9 +15,9 @@ struct GatewayThroughAPITests {
             try await world.user("bob")
             let chat = try await world.directChat("admin", "ada")
             let adminToken = try await world.token("admin")
-            let admin = try await TestStream.open(port: gateway.port, token: adminToken)
-            let ada = try await TestStream.open(port: gateway.port, token: try await world.token("ada"))
-            let bob = try await TestStream.open(port: gateway.port, token: try await world.token("bob"))
+            let admin = try await gateway.openStream(world, token: adminToken)
+            let ada = try await gateway.openStream(world, token: try await world.token("ada"))
+            let bob = try await gateway.openStream(world, token: try await world.token("bob"))
 
             let body = Array(#"{"body": "hello through the API", "client_id": "t-1"}"#.utf8)
             let sent = try await HTTPTestClient.request(
