@@ -30,6 +30,10 @@ enum EventFrames {
         }
     }
 
+    /// `id: <pos>` with no data: sets the client's last event id (WHATWG HTML §9.2.6: the id is
+    /// taken when the block is dispatched, even though an event without data is not fired).
+    static func position(_ pos: Int64) -> EventBytes { EventBytes("id: \(pos)\n\n") }
+
     /// A frame whose data is JSON the database already built (`message.created`,
     /// `read.updated`: the row's payload is the event's data as is).
     static func passThrough(_ event: StoredEvent, as name: StreamEventName) -> EventBytes {

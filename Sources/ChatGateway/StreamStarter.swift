@@ -9,7 +9,9 @@ import Models
 ///    and the hub answers the position it had routed up to (`through`);
 /// 2. replay from `chat.events` what concerns the user in (`Last-Event-ID`, `through`], or send
 ///    `reset` (then nothing up to its id is sent);
-/// 3. `activate`: the held events after the replay are sent in order and the stream goes live.
+/// 3. send `id: <floor>` alone (no data: browsers record it as the last event id without
+///    dispatching anything), so a client that drops before its first event resumes from there;
+/// 4. `activate`: the held events after the replay are sent in order and the stream goes live.
 struct StreamStarter: Sendable {
     let hub: FanOutHub
     let log: EventLog
@@ -42,6 +44,11 @@ struct StreamStarter: Sendable {
                 await hub.close(subscription)
                 return
             }
+        }
+        if case .reset = plan {} else {
+            // Tell the client where it stands before anything concerns it: a connection that
+            // drops before its first event then resumes from here instead of from nothing.
+            stream.send(EventFrames.position(floor))
         }
         await hub.activate(id, floor: floor)
     }

@@ -9,6 +9,8 @@ struct GatewayFlowControlTests {
         try await withGateway(environment: ["SSE_HEARTBEAT_SECONDS": "0.3"]) { world, gateway in
             try await world.user("ada")
             let stream = try await gateway.openStream(world, token: try await world.token("ada"))
+            let position = try #require(try await stream.client.nextBlock(timeout: .seconds(4)))
+            #expect(position.id != nil && position.data == nil, "a new stream first learns its position")
             // Three beats at 0.3 s take about a second; at the 15 s default they would take 45.
             let started = ContinuousClock.now
             for _ in 1...3 {

@@ -108,6 +108,29 @@ struct GatewayResumeTests {
         }
     }
 
+    @Test("a new stream is told its position at once (an id with no data), so a drop before its first event resumes with no gap")
+    func newStreamLearnsItsPosition() async throws {
+        try await withGateway { world, gateway in
+            try await world.user("ada")
+            let chat = try #require(try await world.circle("c1", members: ["ada"]))
+            try await world.messages(chat, from: "ada", count: 2)
+            let latest = try await world.latestPosition()
+            let token = try await world.token("ada")
+
+            let first = try await gateway.openStream(world, token: token)
+            let marker = try #require(try await first.client.nextBlock())
+            #expect(marker.data == nil, "the position block carries no data, so no event fires")
+            #expect(marker.id == String(latest))
+            first.client.close()
+
+            try await world.message(chat, from: "ada", "while away")
+            let resumed = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", try #require(marker.id))])
+            let event = try await resumed.next()
+            #expect(event.event == "message.created")
+            #expect(event.messageSeq == 3)
+        }
+    }
+
     @Test("a Last-Event-ID older than what is kept gets reset with the current position, then live events")
     func oldIdGetsReset() async throws {
         try await withGateway { world, gateway in
