@@ -8,3 +8,12 @@ test:
 ## run: both services with a private PostgreSQL and demo data, on 127.0.0.1:8080 and :8081
 run:
 	scripts/run
+
+## bench-http, bench-api, bench-fanout: the benchmarks of docs/benchmarks.md (minutes each; not tests)
+.PHONY: bench-http bench-api bench-fanout
+bench-http:
+	scripts/bench-http
+bench-api:
+	scripts/bench-api
+bench-fanout:
+	scripts/bench-fanout
