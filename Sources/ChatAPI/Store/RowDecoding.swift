@@ -2,16 +2,11 @@ import Foundation
 import Models
 import Postgres
 
-/// The column lists and row decoders of the API's objects, so every query that returns a user,
+/// The column list and row decoders of the API's objects, so every query that returns a user,
 /// a circle or a message selects and reads it the same way.
 enum Columns {
     /// `chat.users` as the API's User (alias `u`).
     static let user = "u.id, u.name, u.email, u.avatar_url, u.role, u.active"
-    /// `chat.messages` (alias `m`) joined with its sender (alias `s`) as the API's Message.
-    static let message = """
-        m.id, m.conversation_id::text AS conversation_id, m.seq, m.sender_id, s.name AS sender_name, \
-        s.avatar_url AS sender_avatar_url, m.body, m.client_id, chat.rfc3339(m.created_at) AS created_at
-        """
 }
 
 extension User {
@@ -34,6 +29,8 @@ extension Role {
 }
 
 extension Message {
+    /// Columns `id`, `conversation_id`, `seq`, `sender_id`, `sender_name`, `sender_avatar_url`,
+    /// `body`, `client_id`, `created_at` (RFC 3339 text).
     init(row: PostgresRow) throws {
         self.init(
             id: try row.decode("id"), conversationID: try row.decode("conversation_id"), seq: try row.decode("seq"),
