@@ -13,6 +13,8 @@ public final class PostgresConnection {
     /// nil once closed.
     private var handle: OpaquePointer?
     let parameters: ConnectionParameters
+    /// The statements prepared on this session; emptied when it closes.
+    var statements = PreparedStatementCache()
 
     /// Takes ownership of a connected `PGconn`.
     init(handle: OpaquePointer, parameters: ConnectionParameters) {
@@ -46,19 +48,21 @@ public final class PostgresConnection {
 
     /// Runs one statement with its parameters (extended protocol, text format) and returns its rows.
     ///
+    /// A statement with parameters is prepared once per connection and reused (see
+    /// `PreparedStatementCache`); one without runs unnamed, so `BEGIN`, `SET LOCAL` or `LISTEN`
+    /// take no room in the cache.
+    ///
     /// - Throws: `.invalidParameter` before any I/O for a NUL byte in the SQL or a parameter;
     ///   `.server` with the SQLSTATE when the server rejects it; `.connection` when the
     ///   connection is closed or breaks.
     public func query(_ query: SQLQuery) throws -> PostgresRows {
-        let handle = try openHandle()
+        _ = try openHandle()
         try Self.validate(query)
         let texts: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.flatMap { strdup($0) } }
         defer { texts.forEach { $0.map { free($0) } } }
         let values = texts.map { $0.map { UnsafePointer($0) } }
-        let types = query.binds.map(\.typeOID)
-        let result = PQexecParams(
-            handle, query.sql, Int32(query.binds.count), types, values, nil, nil, 0)
-        return try rows(from: result)
+        guard !query.binds.isEmpty else { return try executeUnnamed(query, values: values) }
+        return try queryPrepared(query, values: values)
     }
 
     /// Runs one statement and returns the number of rows it affected (0 when it has no count).
@@ -84,6 +88,7 @@ public final class PostgresConnection {
     public func close() {
         guard let handle else { return }
         self.handle = nil
+        statements = PreparedStatementCache()
         PQfinish(handle)
     }
 
@@ -134,7 +139,7 @@ public final class PostgresConnection {
     }
 
     /// Turns a result into rows or a `PostgresError`, and clears it.
-    private func rows(from result: OpaquePointer?) throws -> PostgresRows {
+    func rows(from result: OpaquePointer?) throws -> PostgresRows {
         guard let result else { throw connectionFailure() }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
