@@ -97,6 +97,31 @@ import TestSupport
         }
     }
 
+    /// The bound bounds memory: a stalled stream's socket gets a small kernel send buffer
+    /// (`sseSocketSendBufferBytes`), so what it can absorb before the cut is about the bound plus
+    /// that buffer, not the megabytes the kernel would otherwise take on loopback.
+    @Test func aStalledStreamAbsorbsLittleMoreThanTheBoundBeforeItIsCut() async throws {
+        let registry = Registry()
+        let bound = 96 * 1024
+        try await withServer({ $0.sseMaxBufferedBytes = bound; $0.sseSocketSendBufferBytes = 32 * 1024 },
+                             handler: registry.handler) { server in
+            let stalled = try await HTTPTestClient.connect(port: server.boundPort, receiveBufferSize: 4096)
+            _ = try await stalled.openEventStream("/v1/stream")
+            #expect(await eventually { registry.all.count == 1 })
+            let slow = try #require(registry.all.first)
+            let event = SSEFrame.encode(event: "bulk", data: String(repeating: "x", count: 8 * 1024))
+            var accepted = 0
+            while slow.send(event) {
+                accepted += event.bytes.count
+                try #require(accepted < 64 << 20, "the stalled stream was never cut off")
+                try await Task.sleep(for: .milliseconds(1))
+            }
+            // bound + kernel send buffer (Linux doubles 32 KiB) + the client's small receive
+            // buffer + one event in flight, with room to spare; uncapped, loopback takes megabytes.
+            #expect(accepted < bound + 512 * 1024, "accepted \(accepted) bytes before the cut")
+        }
+    }
+
     @Test func runsOnCloseWhenTheClientGoesAway() async throws {
         let registry = Registry()
         let metrics = MetricsRegistry()

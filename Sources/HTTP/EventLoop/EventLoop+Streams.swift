@@ -1,3 +1,5 @@
+import Glibc
+
 extension EventLoop {
     /// Shared by every stream: a comment that browsers ignore and proxies see as traffic.
     static let heartbeatFrame = SSEFrame.comment("ping")
@@ -16,6 +18,7 @@ extension EventLoop {
         connection.output.append(ResponseEncoder.encode(
             status: response.status, headers: headers, bodyLength: nil, body: nil, requestID: requestID,
             persistence: .untilClose, date: dateCache.current(), droppedFields: &dropped))
+        try? connection.socket.setOption(SOL_SOCKET, SO_SNDBUF, Int32(clamping: configuration.sseSocketSendBufferBytes))
         connection.phase = .streaming
         connection.stream = stream
         connection.inbound = InboundBuffer()

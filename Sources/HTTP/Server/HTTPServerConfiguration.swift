@@ -39,6 +39,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var sseHeartbeatInterval: Duration = .seconds(15)
     /// Bytes a stream may have waiting to be written before it is closed as a slow consumer.
     public var sseMaxBufferedBytes = 1 << 20
+    /// The kernel send buffer of a stream's socket (`SO_SNDBUF`; Linux doubles it). Without a
+    /// cap, loopback and fast links let the kernel absorb megabytes per stream before
+    /// `sseMaxBufferedBytes` is ever reached, so the bound would not bound memory.
+    public var sseSocketSendBufferBytes = 64 << 10
     /// On shutdown each stream ends with `retry: <ms>`, picked in this range so reconnecting
     /// clients spread out.
     public var sseShutdownRetryMilliseconds: ClosedRange<Int> = 1000...5000
