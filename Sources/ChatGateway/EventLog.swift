@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Models
 import Postgres
@@ -13,6 +14,12 @@ struct EventLog: Sendable {
 
     /// The position of the newest committed event (`chat.event_counter`): a gateway starts
     /// tailing from here, and a `Last-Event-ID` beyond it is unknown.
+    /// The session behind a stream's token (`ChatStore.Sessions.lookup`): nil for an unknown,
+    /// expired or revoked token or an inactive user.
+    func session(for token: String) async throws -> AuthenticatedSession? {
+        try await pool.withConnection { conn in try Sessions.lookup(token: token, on: conn) }
+    }
+
     func latestPosition() async throws -> Int64 {
         try await pool.withConnection { conn in
             let rows = try conn.query(SQLQuery(unsafeSQL: "SELECT last_pos FROM chat.event_counter"))

@@ -27,11 +27,7 @@ public final class GatewayService: LifecycleService {
         let metrics = GatewayMetrics(registry: registry)
         self.metrics = metrics
         let log = EventLog(pool: pool)
-        let sessions = SessionCache(ttl: settings.sessionCacheTTL) { token in
-            try await pool.withConnection { conn in
-                try Sessions.lookup(token: token, on: conn).map { SessionIdentity(sessionID: $0.sessionID, user: $0.user, expiresAt: $0.expiresAt) }
-            }
-        }
+        let sessions = SessionCache(ttl: settings.sessionCacheTTL)
         let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: settings.maxBufferBytes)
         self.hub = hub
         let tailer = EventTailer(hub: hub, config: config, safetyInterval: settings.safetyInterval, logger: logger)

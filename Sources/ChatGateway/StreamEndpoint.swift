@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import HTTP
 import Models
@@ -17,7 +18,8 @@ struct StreamEndpoint: Sendable {
 
     func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
         let query = try StreamQuery(request)
-        guard let identity = try await database({ try await sessions.identity(for: query.token) }) else {
+        let lookup = { [log] in try await log.session(for: query.token) }
+        guard let identity = try await database({ try await sessions.session(for: query.token, lookup: lookup) }) else {
             throw APIError.unauthorized("the session token is unknown, expired or revoked")
         }
         guard await hub.isTailing else { throw APIError.unavailable() }

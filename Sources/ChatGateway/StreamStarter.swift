@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import HTTP
 import Models
@@ -18,7 +19,7 @@ struct StreamStarter: Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
 
-    func start(_ stream: EventStream, identity: SessionIdentity, query: StreamQuery, plan: ResumePlan) async {
+    func start(_ stream: EventStream, identity: AuthenticatedSession, query: StreamQuery, plan: ResumePlan) async {
         let subscription = Subscription(stream: stream, userID: identity.user.id, sessionID: identity.sessionID,
                                         expiresAt: identity.expiresAt, conversationFilter: query.conversationText)
         guard let through = await hub.attach(subscription, role: identity.user.role) else {

@@ -16,10 +16,10 @@ struct Authenticator: Sendable {
             throw APIError.unauthorized("missing credential: send Authorization: Bearer <token>")
         }
         if serviceKey.matches(token) { return .service }
-        if let session = cache.session(for: token) { return .user(session) }
-        let session = try await database.run { connection in try Sessions.lookup(token: token, on: connection) }
+        let session = try await cache.session(for: token) {
+            try await database.run { connection in try Sessions.lookup(token: token, on: connection) }
+        }
         guard let session else { throw APIError.unauthorized("unknown, expired or revoked credential") }
-        cache.store(session, for: token)
         return .user(session)
     }
 

@@ -1,3 +1,4 @@
+import ChatStore
 import HTTP
 
 /// What the route handlers share: authentication, the stores, the committer and the limiter.

@@ -15,4 +15,7 @@ public struct AuthenticatedSession: Sendable, Equatable {
         self.user = user
         self.expiresAt = expiresAt
     }
+
+    /// Who is looking, for the permission and rendering rules of `Models`.
+    public var viewer: Viewer { Viewer(id: user.id, role: user.role) }
 }
