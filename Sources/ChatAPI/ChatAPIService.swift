@@ -40,6 +40,7 @@ public final class ChatAPIService: LifecycleService {
         AccountRoutes(context: context).register(on: router)
         ConversationRoutes(context: context).register(on: router)
         MessageRoutes(context: context).register(on: router)
+        AttentionRoutes(context: context).register(on: router)
         router.addOperationalRoutes(metrics: registry) { await database.isReachable() }
         StaticFiles.bundled().register(on: router)
 

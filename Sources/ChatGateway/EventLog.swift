@@ -118,6 +118,8 @@ struct EventLog: Sendable {
                 WHEN 'conversation.created' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'conversation.updated' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'read.updated' THEN e.user_id = $3
+                WHEN 'receipt.updated' THEN e.user_id = $3
+                WHEN 'mute.updated' THEN e.user_id = $3
                 WHEN 'member.added' THEN e.user_id = $3 AND NOT $4
                 WHEN 'member.removed' THEN e.user_id = $3 AND NOT $4
                 ELSE false

@@ -15,6 +15,7 @@ public final class GatewayService: LifecycleService {
     private let metrics: GatewayMetrics
     private let hub: FanOutHub
     private let tailer: EventTailer
+    private let typing: TypingRelay
     private let server: HTTPServer
 
     public init(settings: GatewaySettings, logger: Logger) {
@@ -30,7 +31,10 @@ public final class GatewayService: LifecycleService {
         let sessions = SessionCache(ttl: settings.sessionCacheTTL)
         let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: settings.maxBufferBytes)
         self.hub = hub
-        let tailer = EventTailer(hub: hub, config: config, safetyInterval: settings.safetyInterval, logger: logger)
+        let typing = TypingRelay(hub: hub)
+        self.typing = typing
+        let tailer = EventTailer(hub: hub, config: config, safetyInterval: settings.safetyInterval, logger: logger,
+                                 onTyping: { typing.accept($0) })
         self.tailer = tailer
         registry.registerCollector {
             let stats = pool.stats
@@ -73,6 +77,7 @@ public final class GatewayService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         tailer.stop()
+        typing.stop()
         pool.close()
     }
 }

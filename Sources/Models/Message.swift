@@ -21,12 +21,13 @@ public struct Message: Codable, Sendable, Equatable {
     public var reactions: [ReactionCount]
     /// The facts of a system message; nil on user messages.
     public var system: SystemFacts?
-    /// Always empty until mentions are built (a later issue); the field is in the contract already.
+    /// The users the sender mentioned, in the order given (none once deleted).
     public var mentions: [UserRef]
 
     public init(id: Int64, conversationID: String, seq: Int64, kind: MessageKind = .user, sender: Sender?, body: String,
                 clientID: String?, createdAt: String, editedAt: String? = nil, deleted: Bool = false,
-                replyTo: QuotedMessage? = nil, reactions: [ReactionCount] = [], system: SystemFacts? = nil) {
+                replyTo: QuotedMessage? = nil, reactions: [ReactionCount] = [], system: SystemFacts? = nil,
+                mentions: [UserRef] = []) {
         self.id = id
         self.conversationID = conversationID
         self.seq = seq
@@ -40,7 +41,7 @@ public struct Message: Codable, Sendable, Equatable {
         self.replyTo = replyTo
         self.reactions = reactions
         self.system = system
-        self.mentions = []
+        self.mentions = mentions
     }
 
     enum CodingKeys: String, CodingKey {
@@ -58,8 +59,8 @@ public struct Message: Codable, Sendable, Equatable {
             editedAt: try c.decode(String?.self, forKey: .editedAt), deleted: try c.decode(Bool.self, forKey: .deleted),
             replyTo: try c.decode(QuotedMessage?.self, forKey: .replyTo),
             reactions: try c.decode([ReactionCount].self, forKey: .reactions),
-            system: try c.decode(SystemFacts?.self, forKey: .system))
-        mentions = try c.decode([UserRef].self, forKey: .mentions)
+            system: try c.decode(SystemFacts?.self, forKey: .system),
+            mentions: try c.decode([UserRef].self, forKey: .mentions))
     }
 
     public func encode(to encoder: Encoder) throws {

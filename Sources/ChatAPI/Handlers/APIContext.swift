@@ -10,6 +10,9 @@ struct APIContext: Sendable {
     let messages: MessageStore
     let readState: ReadStateStore
     let search: SearchStore
+    let messageSearch: MessageSearchStore
+    let attention: AttentionStore
+    let typing = TypingCoalescer()
     let committer: GroupCommitter
     let rateLimiter: SendRateLimiter
 
@@ -21,6 +24,8 @@ struct APIContext: Sendable {
         messages = MessageStore(database: database)
         readState = ReadStateStore(database: database)
         search = SearchStore(database: database)
+        messageSearch = MessageSearchStore(database: database)
+        attention = AttentionStore(database: database)
         self.committer = committer
         self.rateLimiter = rateLimiter
     }

@@ -38,7 +38,7 @@ struct MessageRoutes: Sendable {
         do {
             outcome = try await context.committer.submit(
                 SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID,
-                            replyTo: fields.replyTo))
+                            replyTo: fields.replyTo, mentions: fields.mentions))
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
@@ -55,6 +55,7 @@ struct MessageRoutes: Sendable {
         case .conversationNotFound: .conversationNotFound
         case .sendForbidden: .sendForbidden()
         case .replyNotQuotable: .invalid("reply_to", "reply_to must be a message of this conversation that is not deleted")
+        case .mentionNotVisible: .invalid("mentions", "every mentioned user must see this conversation")
         case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
         case .conversationBusy: .unavailable("the conversation is busy; retry")
         case .shuttingDown: .unavailable("the service is shutting down")

@@ -1,15 +1,16 @@
 import HTTP
 
-/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?}`.
+/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?, "mentions"?}`.
 struct SendBody: Decodable {
     var body: String
     var clientID: String?
     var replyTo: Int64?
+    var mentions: [String]?
 
-    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to" }
+    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to", mentions }
 
-    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?) {
-        (try FieldRules.messageBody(body), try FieldRules.clientID(clientID), replyTo)
+    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?, mentions: [String]) {
+        (try FieldRules.messageBody(body), try FieldRules.clientID(clientID), replyTo, try FieldRules.mentions(mentions))
     }
 }
 
@@ -28,4 +29,19 @@ struct ReadBody: Decodable {
         guard seq >= 0 else { throw APIError.invalid("seq", "seq must be 0 or more") }
         return seq
     }
+}
+
+/// `POST /v1/conversations/{id}/unread`: `{"seq"}`, a message of the conversation (1 or more).
+struct UnreadBody: Decodable {
+    var seq: Int64
+
+    func validated() throws(APIError) -> Int64 {
+        guard seq >= 1 else { throw APIError.invalid("seq", "seq must be 1 or more") }
+        return seq
+    }
+}
+
+/// `PUT /v1/conversations/{id}/mute`: `{"muted"}`.
+struct MuteBody: Decodable {
+    var muted: Bool
 }

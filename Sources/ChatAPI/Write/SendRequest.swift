@@ -11,6 +11,9 @@ struct SendRequest: Sendable {
     /// The quoted message (`reply_to`): checked in the batch's transaction (same
     /// conversation, a user message, not deleted; else 422 `reply_to`).
     var replyTo: Int64? = nil
+    /// The users mentioned: each must see the conversation (checked in the batch's
+    /// transaction; else 422 `mentions`).
+    var mentions: [String] = []
 }
 
 /// What a sender gets back: a new message (201), or the one stored earlier under the same
@@ -31,6 +34,8 @@ enum SendFailure: Error, Sendable, Equatable {
     case sendForbidden
     /// `reply_to` is not a user message of this conversation that is not deleted.
     case replyNotQuotable
+    /// A mentioned user does not see the conversation (or does not exist).
+    case mentionNotVisible
     /// A database rule (a CHECK constraint) refused the message.
     case refusedByDatabase
     /// The conversation stayed locked by another writer beyond the lock timeout.
