@@ -53,7 +53,6 @@ public final class ChatAPIService: LifecycleService {
     public var boundPort: Int { server.boundPort }
 
     public func start() async throws {
-        committer.start()
         try server.start()
         logger.info("chat-api listening", ["host": .string(configuration.host), "port": .int(server.boundPort)])
     }
