@@ -1,7 +1,7 @@
 import HTTP
 import Postgres
 
-/// The write API as one service: every route of API.md, the reference UI, `/healthz`,
+/// The write API as one service: every route of docs/api.md, the reference UI, `/healthz`,
 /// `/readyz`, `/metrics`, and the group committer behind `POST .../messages`.
 ///
 /// `chat-api`'s main runs it under `ServiceRunner`; tests may build it to read its routes.

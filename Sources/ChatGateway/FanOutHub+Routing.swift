@@ -3,7 +3,7 @@ import HTTP
 import Models
 
 /// Routing one `chat.events` row to exactly the open streams whose user may see it
-/// (API.md, "The stream"; docs/architecture.md, "chat.events.type values").
+/// (docs/stream.md; docs/architecture.md, "chat.events.type values").
 extension FanOutHub {
     func route(_ event: StoredEvent) {
         guard let type = event.type else { return }

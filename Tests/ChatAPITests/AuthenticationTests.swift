@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Credentials (API.md, "Credentials"): 401 for a missing, unknown, expired or revoked
+/// Credentials (docs/api.md, "Conventions"): 401 for a missing, unknown, expired or revoked
 /// credential and for a deactivated user; 403 for the wrong kind of caller.
 @Suite(.chatAPI())
 struct AuthenticationTests {

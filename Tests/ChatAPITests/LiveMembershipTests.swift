@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Circle membership is live (API.md): a user added to a circle can read and send in its chat
+/// Circle membership is live (docs/api.md): a user added to a circle can read and send in its chat
 /// at once; one removed loses access at once.
 @Suite(.chatAPI())
 struct LiveMembershipTests {
