@@ -106,16 +106,8 @@ final class GroupCommitter: Sendable {
         let results = await write(batch.map(\.request))
         metrics.recordBatch(size: batch.count, duration: ContinuousClock.now - started)
         var busy: [Pending] = []
-        for (pending, result) in zip(batch, results) {
-            switch result {
-            case .done(let outcome):
-                if case .created = outcome { metrics.messagesStored.increment() }
-                pending.continuation.resume(returning: outcome)
-            case .failed(let error):
-                pending.continuation.resume(throwing: error)
-            case .busy:
-                busy.append(pending)
-            }
+        for (pending, result) in zip(batch, results) where !answer(pending, with: result) {
+            busy.append(pending)
         }
         if !busy.isEmpty {
             metrics.busyRows.increment(by: busy.count)
@@ -167,17 +159,23 @@ final class GroupCommitter: Sendable {
             } catch {
                 results = requests.map { _ in .failed(BatchWriter.rowFailure(error, logger: logger)) }
             }
-            for (item, result) in zip(group, results) {
-                switch result {
-                case .done(let outcome):
-                    if case .created = outcome { metrics.messagesStored.increment() }
-                    item.continuation.resume(returning: outcome)
-                case .failed(let error):
-                    item.continuation.resume(throwing: error)
-                case .busy:
-                    item.continuation.resume(throwing: SendFailure.conversationBusy)
-                }
+            for (item, result) in zip(group, results) where !answer(item, with: result) {
+                item.continuation.resume(throwing: SendFailure.conversationBusy)
             }
         }
+    }
+
+    /// Answers `pending` with its row's result; false (and no answer) for a busy row.
+    private func answer(_ pending: Pending, with result: SendRowResult) -> Bool {
+        switch result {
+        case .done(let outcome):
+            if case .created = outcome { metrics.messagesStored.increment() }
+            pending.continuation.resume(returning: outcome)
+        case .failed(let failure):
+            pending.continuation.resume(throwing: failure)
+        case .busy:
+            return false
+        }
+        return true
     }
 }
