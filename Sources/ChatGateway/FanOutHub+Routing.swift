@@ -57,7 +57,7 @@ extension FanOutHub {
     /// the same bytes every time, built once.
     private func routeToAudience(_ event: StoredEvent, frame: (String) -> EventBytes) -> Bool {
         guard let conversation = event.conversationID,
-              let audience = audiences.audience(of: conversation, now: .now) else { return false }
+              let audience = audiences.audience(of: conversation, now: now()) else { return false }
         var shared: EventBytes?
         var delivered = false
         func deliver(to user: String) {

@@ -8,13 +8,15 @@ import Testing
 @testable import HTTP
 
 /// `FanOutHub`'s routing in-process: a preloaded audience cache and real `EventStream`s over a
-/// `LoopInbox` that no loop drains, so a test reads exactly what each stream was sent. No
-/// database (the hub's pool points nowhere and is never used), no sockets, no processes; the
-/// process-level tests (`GatewayRoutingTests`) keep what only processes show.
+/// `LoopInbox` that no loop drains, so a test reads exactly what each stream was sent, and a
+/// clock the test moves by hand. No database (the hub's pool points nowhere and is never used),
+/// no sockets, no processes; the process-level tests (`GatewayRoutingTests`) keep what only
+/// processes show.
 @Suite("Fan-out routing in-process")
 struct FanOutHubRoutingTests {
     let inbox: LoopInbox
     let hub: FanOutHub
+    let clock = ManualClock()
     let circle = UUID().uuidString.lowercased()
     let direct = UUID().uuidString.lowercased()
     private let ids = IDSource()
@@ -24,7 +26,7 @@ struct FanOutHubRoutingTests {
         let nowhere = PostgresPool(config: PostgresConfig(url: "postgres://nobody@127.0.0.1:1/none", applicationName: "tests"))
         hub = FanOutHub(log: EventLog(pool: nowhere), sessions: SessionCache(ttl: .seconds(1)),
                         metrics: GatewayMetrics(registry: MetricsRegistry()), logger: Logger(label: "tests", level: .error),
-                        maxHeldBytes: 1 << 20)
+                        maxHeldBytes: 1 << 20, now: { [clock] in clock.now })
     }
 
     /// Who is where: circle chat {m1, m2}, direct chat {m1, m3}.
@@ -110,6 +112,26 @@ struct FanOutHubRoutingTests {
         #expect(received(deactivated).ids == [])
         #expect(await hub.streamCount(of: "m2") == 0)
     }
+
+    @Test("an audience unused for the idle limit is evicted (the next event needs a load); one in use stays")
+    func idleAudiencesAreEvictedOnTheHubsClock() async {
+        await preload()
+        let member = await open("m1")
+        clock.advance(by: .seconds(300))
+        await hub.route(event(1, .messageCreated, conversation: direct))  // uses the direct chat's entry
+        clock.advance(by: .seconds(400))  // the circle chat's entry: 700 s idle; the direct chat's: 400 s
+        await hub.evictIdleAudiences()
+        await hub.route(event(2, .messageCreated, conversation: circle))
+        await hub.route(event(3, .messageCreated, conversation: direct))
+        #expect(received(member).ids == [1, 3])
+    }
+}
+
+/// A clock that moves only when told.
+final class ManualClock: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+    func advance(by duration: Duration) { instant.withLock { $0 += duration } }
 }
 
 /// Stream ids unique within a test.
@@ -121,7 +143,7 @@ private final class IDSource: Sendable {
 extension FanOutHub {
     /// Test hooks: a preloaded audience cache, and a stream registered live (no replay).
     func preload(_ loaded: [String: Audience]) {
-        audiences.store(loaded, asked: Set(loaded.keys), now: .now)
+        audiences.store(loaded, asked: Set(loaded.keys), now: now())
     }
 
     func open(_ subscription: Subscription, role: Role) {
