@@ -4,8 +4,8 @@ import Postgres
 import Testing
 import TestSupport
 
-/// Mentions, typing, receipts ("Seen", readers), mute and mark unread through chat-api (API.md,
-/// "Attention" and "Precisions"). Search has its own suite; the stream side is in the gateway's.
+/// Mentions, typing, receipts ("Seen", readers), mute and mark unread through chat-api (docs/api.md,
+/// "Attention"). Search has its own suite; the stream side is in the gateway's.
 @Suite(.chatAPI())
 struct AttentionTests {
     @Test("mentions: stored in the order given, named in the 201, the reads and history; refused for a non-member, an unknown id, 51 users")

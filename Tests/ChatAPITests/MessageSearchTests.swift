@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// `GET /v1/search/messages` (API.md, "Search" and "Precisions"): prefixes, case and accents,
+/// `GET /v1/search/messages` (docs/api.md, "Message search"): prefixes, case and accents,
 /// every word required, only what the caller may read now, never deleted messages, edits
 /// re-indexed, newest first with a keyset cursor, highlights HTML-escaped.
 @Suite(.chatAPI())

@@ -3,8 +3,8 @@ import Postgres
 import Testing
 import TestSupport
 
-/// Typing, receipts, mute and mark unread on the stream (API.md, "Attention" and
-/// "Precisions"), through chat-api and chat-gateway as real processes.
+/// Typing, receipts, mute and mark unread on the stream (docs/stream.md,
+/// "Attention events"), through chat-api and chat-gateway as real processes.
 @Suite("Gateway: typing, receipts, mute, mark unread", .serialized)
 struct GatewayAttentionTests {
     typealias API = GatewayMessageDepthTests.API

@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Calls of the attention endpoints (API.md, "Attention").
+/// Calls of the attention endpoints (docs/api.md, "Attention").
 extension APIHarness {
     /// Sends `body` mentioning `mentions` (user ids) as `user`.
     func sendMentioning(_ user: TestUser, _ conversation: String, _ body: String, _ mentions: [String]) async throws -> HTTPTestResponse {
