@@ -259,12 +259,18 @@ class Soak:
         environment = dict(os.environ, DATABASE_URL=options.database_url, CHAT_SERVICE_KEY=options.service_key,
                            API_PORT=str(options.api_port), GATEWAY_PORT=str(options.gateway_port),
                            BIND_HOST="127.0.0.1", LOG_LEVEL="warning")
+        for setting in ("DB_POOL_SIZE", "GROUP_COMMIT_CONNECTIONS"):  # the bounds below assume the defaults
+            environment.pop(setting, None)
         self.api_service = Service("chat-api", options.bin_dir, environment, options.api_port,
                                    os.path.join(self.work, "chat-api.log"))
         self.gateway = Service("chat-gateway", options.bin_dir, environment, options.gateway_port,
                                os.path.join(self.work, "chat-gateway.log"))
         self.api = API(self.ledger, options.api_port)
         self.samples = []
+        self.database_port = int(options.database_url.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+        # The most database connections each may hold: its pool, plus the group committer's
+        # (chat-api) or the LISTEN connection (chat-gateway), at their defaults.
+        self.database_bound = {"chat-api": 10 + 2, "chat-gateway": 4 + 1}
         self.samples_file = open(os.path.join(self.work, "samples.jsonl"), "w")
         self.duration = options.minutes * 60
         # Warm-up: 5 minutes, or half of a shorter run (a 2-minute run: the first minute).
@@ -380,7 +386,7 @@ class Soak:
         """(time, name): the service faults inside the warm-up, then PostgreSQL restarts."""
         w = self.warmup
         plan = [(w * 0.25, "gateway-sigkill"), (w * 0.5, "api-sigterm"), (w * 0.75, "postgres-restart")]
-        t = w + min(120.0, (self.duration - w) / 2)
+        t = w + min(120.0, (self.duration - w) / 3)
         while t < self.duration - 10:
             plan.append((t, "postgres-restart"))
             t += 240
@@ -398,7 +404,7 @@ class Soak:
             self.api_service.wait_exit()
             self.api_service.start()
         else:
-            subprocess.run(self.options.postgres_restart, shell=True, check=True)
+            subprocess.run([self.options.postgres_restart], check=True)
         started = now()
         wait_ready([self.api_service, self.gateway])
         self.ledger.outage_ends()
@@ -418,14 +424,10 @@ class Soak:
     def sampler(self):
         while not self.stop_streams.wait(2.0):
             for service in (self.api_service, self.gateway):
-                pid = service.pid
-                try:
-                    with open(f"/proc/{pid}/status") as status:
-                        rss = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
-                    fds = len(os.listdir(f"/proc/{pid}/fd"))
-                except (OSError, StopIteration, TypeError):
+                sample = measure(service, self.database_port)
+                if sample is None:
                     continue
-                sample = {"t": round(now(), 1), "service": service.name, "pid": pid, "rss_bytes": rss, "fds": fds}
+                sample["t"] = round(now(), 1)
                 self.samples.append(sample)
                 self.samples_file.write(json.dumps(sample) + "\n")
                 self.samples_file.flush()
@@ -597,8 +599,15 @@ class Soak:
         return failures
 
     def check_flat(self):
-        """Median of the samples in the first and the last window after the warm-up."""
+        """Median of the samples in the first and the last window after the warm-up, of resident
+        memory and of the descriptors that are neither clients' connections nor database
+        connections; those must stay within the pools' bounds all along."""
         failures = []
+        for name, bound in self.database_bound.items():
+            most = max((s["database_fds"] for s in self.samples if s["service"] == name), default=0)
+            say(f"{name} database connections: at most {most} (bound {bound})")
+            if most > bound:
+                failures.append(f"{name} held {most} database connections, more than its pools' {bound}")
         window = min(30.0, (self.load_ended - self.warmup) / 4)
         for name in ("chat-api", "chat-gateway"):
             samples = [s for s in self.samples if s["service"] == name and s["t"] >= self.warmup and s["t"] <= self.load_ended]
@@ -609,7 +618,7 @@ class Soak:
                 continue
             if len({s["pid"] for s in samples}) != 1:
                 failures.append(f"{name}: restarted after the warm-up (pids {sorted({s['pid'] for s in samples})})")
-            for measure, unit in (("rss_bytes", "MiB"), ("fds", "fds")):
+            for measure, unit in (("rss_bytes", "MiB"), ("own_fds", "fds")):
                 scale = 1 / 1048576 if unit == "MiB" else 1
                 start = statistics.median(s[measure] for s in head)
                 end = statistics.median(s[measure] for s in tail)
@@ -635,6 +644,39 @@ class Soak:
         if stray:
             failures.append(f"{len(stray)} 503 answers outside an outage, e.g. {stray[:3]}")
         return failures
+
+
+def measure(service, database_port):
+    """Resident memory and descriptors of a running service: all of them, the connections
+    clients opened to it (the load's, not the process's own), and its database connections
+    (pools that open connections as demand asks, up to their size)."""
+    pid = service.pid
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            rss = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
+        fds = os.listdir(f"/proc/{pid}/fd")
+        inodes = set()
+        for fd in fds:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        clients = database = 0
+        for table in ("tcp", "tcp6"):
+            with open(f"/proc/{pid}/net/{table}") as sockets:
+                for line in list(sockets)[1:]:
+                    fields = line.split()
+                    if fields[9] not in inodes:
+                        continue
+                    local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                    remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+                    if local_port == service.port and fields[3] != "0A":
+                        clients += 1
+                    elif remote_port == database_port:
+                        database += 1
+    except (OSError, StopIteration, TypeError):
+        return None
+    return {"service": service.name, "pid": pid, "rss_bytes": rss, "fds": len(fds), "client_fds": clients,
+            "database_fds": database, "own_fds": len(fds) - clients - database}
 
 
 def member_throughout(spans, start, end):
@@ -666,7 +708,7 @@ def main():
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--api-port", type=int, required=True)
     parser.add_argument("--gateway-port", type=int, required=True)
-    parser.add_argument("--postgres-restart", required=True, help="shell command that restarts PostgreSQL")
+    parser.add_argument("--postgres-restart", required=True, help="executable that restarts PostgreSQL")
     parser.add_argument("--service-key", default=uuid.uuid4().hex + uuid.uuid4().hex)
     parser.add_argument("--users", type=int, default=20, help="members (each sends and follows a stream)")
     parser.add_argument("--admins", type=int, default=2)
