@@ -24,11 +24,11 @@ pg_bin_dir() {
     die "PostgreSQL server binaries not found (install Debian's postgresql, or set PG_BIN to the folder with initdb)"
 }
 
-# as_pg_owner CMD...: runs CMD as the user who owns clusters: `postgres` when we are root,
-# ourselves otherwise.
+# as_pg_owner CMD...: runs CMD as the user who owns clusters: `postgres` when we are root
+# (from /, since it may not enter our folder: pass absolute paths), ourselves otherwise.
 as_pg_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
