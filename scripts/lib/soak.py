@@ -716,14 +716,19 @@ def main():
     parser.add_argument("--drop-every", type=float, default=20, help="mean seconds between a stream's drops")
     options = parser.parse_args()
     soak = Soak(options)
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(143))
     try:
         return soak.run()
     except RuntimeError as error:
         print(f"FAIL {error}", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    finally:  # the services run in sessions of their own: no signal of ours reaches them
         for service in (soak.api_service, soak.gateway):
             if service.pid:
                 service.process.kill()
-        return 1
 
 
 if __name__ == "__main__":
