@@ -56,7 +56,7 @@ struct OperationsKitTests {
         #expect(wanted.subtracting(names).isEmpty, "missing alerts: \(wanted.subtracting(names).sorted())")
     }
 
-    @Test func everyRunbookAlertSectionSaysWhatItMeansWhereToLookAndTheFix() throws {
+    @Test func everyRunbookAlertSectionSaysWhatItMeansWhereToLookTheFixAndWhyItsThreshold() throws {
         let runbook = try ProjectFile.text("docs/runbook.md")
         let sections = runbook.components(separatedBy: "\n### ").dropFirst()
         let names = try Self.alertBlocks(try ProjectFile.text(Self.rulesPath)).map(\.name)
@@ -66,6 +66,7 @@ struct OperationsKitTests {
             #expect(section.contains("**Look at**\n1. ") && section.contains("\n2. ") && section.contains("\n3. "),
                     "\(name): the first three things to look at")
             #expect(section.contains("**Fix**"), "\(name): the fix")
+            #expect(section.contains("\nThreshold: "), "\(name): why its threshold")
         }
         for task in ["### Rotate CHAT_SERVICE_KEY", "### Revoke every session of a user", "### Prune events",
                      "### Restore from a backup"] {

@@ -700,7 +700,25 @@ def member_sometime(spans, start, end):
     return state
 
 
+def self_test():
+    """The membership timeline rules the stream check rests on (scripts/check-ops runs this)."""
+    spans = [(0, True), (10, False), (20, True)]  # a member, removed at 10, back at 20
+    cases = [
+        (member_throughout(spans, 5, 30), False),  # removed in between: a replay may skip it
+        (member_throughout(spans, 25, 30), True),
+        (member_throughout([(0, False), (8, True)], 9, 30), True),
+        (member_sometime(spans, 12, 30), True),  # back at 20: a replay then includes it
+        (member_sometime(spans, 12, 15), False),
+        (member_sometime([(0, False)], 1, 30), False),
+    ]
+    failed = [index for index, (got, want) in enumerate(cases) if got != want]
+    print(f"soak self-test: {'ok' if not failed else f'cases {failed} failed'}")
+    return 1 if failed else 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, required=True)
     parser.add_argument("--bin-dir", required=True)
