@@ -23,7 +23,6 @@ struct GatewayOperationsMetricsTests {
             try await world.messages(chat, from: "ada", count: 2)
             try await world.execute("UPDATE chat.events SET committed_at = committed_at - interval '30 hours'")
             let gateway = try await GatewayProcess.start(databaseURL: world.url, environment: ["EVENT_RETENTION_HOURS": "2"])
-            defer { Task { await gateway.stop() } }
             #expect(try await Self.gauge("chat_gateway_event_retention_seconds", of: gateway) == 7200)
             let age = try #require(try await Self.gauge("chat_gateway_event_log_oldest_age_seconds", of: gateway))
             #expect(age > 30 * 3600 && age < 31 * 3600, "oldest event age \(age) s")
