@@ -40,19 +40,9 @@ struct GatewayOperationsMetricsTests {
         let gateway = try await GatewayProcess.start(databaseURL: cluster.url)
         #expect(try await Self.gauge("chat_gateway_listener_connected", of: gateway) == 1)
         try await offPool { try cluster.stop() }
-        #expect(try await Self.eventually { try await Self.gauge("chat_gateway_listener_connected", of: gateway) == 0 })
+        #expect(try await eventually(every: .milliseconds(100)) { try await Self.gauge("chat_gateway_listener_connected", of: gateway) == 0 })
         try await offPool { try cluster.start() }
-        #expect(try await Self.eventually { try await Self.gauge("chat_gateway_listener_connected", of: gateway) == 1 })
+        #expect(try await eventually(every: .milliseconds(100)) { try await Self.gauge("chat_gateway_listener_connected", of: gateway) == 1 })
         await gateway.stop()
-    }
-
-    /// Polls `condition` for up to 15 s.
-    static func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 }
