@@ -14,7 +14,8 @@
 SET LOCAL client_min_messages = warning;
 
 -- ---------------------------------------------------------------------------------------------
--- chat.messages: kind, system facts, reply, edit and deletion.
+-- chat.messages: kind, system facts, reply, edit and deletion. The body rules of 001 now hold
+-- for messages that are not deleted; a deleted one has the empty body.
 
 ALTER TABLE chat.messages
     ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'user',
@@ -28,7 +29,7 @@ ALTER TABLE chat.messages ALTER COLUMN sender_id DROP NOT NULL;
 ALTER TABLE chat.messages
     DROP CONSTRAINT IF EXISTS messages_body_length,
     DROP CONSTRAINT IF EXISTS messages_body_not_blank,
-    DROP CONSTRAINT IF EXISTS messages_body_rules,
+    DROP CONSTRAINT IF EXISTS messages_deleted_body_empty,
     DROP CONSTRAINT IF EXISTS messages_kind_known,
     DROP CONSTRAINT IF EXISTS messages_sender_iff_user,
     DROP CONSTRAINT IF EXISTS messages_system_iff_facts,
@@ -37,9 +38,9 @@ ALTER TABLE chat.messages
     DROP CONSTRAINT IF EXISTS messages_reply_to_fkey,
     DROP CONSTRAINT IF EXISTS messages_deleted_by_fkey;
 ALTER TABLE chat.messages
-    ADD CONSTRAINT messages_body_rules CHECK (CASE
-        WHEN deleted_at IS NOT NULL THEN body = ''
-        ELSE char_length(body) BETWEEN 1 AND 4000 AND NOT chat.is_blank(body) END),
+    ADD CONSTRAINT messages_body_length CHECK (deleted_at IS NOT NULL OR char_length(body) BETWEEN 1 AND 4000),
+    ADD CONSTRAINT messages_body_not_blank CHECK (deleted_at IS NOT NULL OR NOT chat.is_blank(body)),
+    ADD CONSTRAINT messages_deleted_body_empty CHECK (deleted_at IS NULL OR body = ''),
     ADD CONSTRAINT messages_kind_known CHECK (kind IN ('user', 'system')),
     ADD CONSTRAINT messages_sender_iff_user CHECK ((kind = 'user') = (sender_id IS NOT NULL)),
     ADD CONSTRAINT messages_system_iff_facts CHECK (
@@ -229,11 +230,20 @@ COMMENT ON FUNCTION chat.unread_count(uuid, bigint, bigint) IS
 CREATE OR REPLACE VIEW chat.unread_counts AS
     SELECT a.user_id, a.conversation_id, c.kind,
            coalesce(r.last_read_seq, 0) AS last_read_seq,
-           chat.unread_count(c.id, c.last_seq, coalesce(r.last_read_seq, 0)) AS unread_count
+           (SELECT count(*) FROM chat.messages m
+             WHERE m.conversation_id = a.conversation_id
+               AND m.seq > coalesce(r.last_read_seq, 0)
+               AND m.sender_id <> a.user_id
+               AND m.kind = 'user' AND m.deleted_at IS NULL) AS unread_count
       FROM chat.conversation_access a
       JOIN chat.conversations c ON c.id = a.conversation_id
       LEFT JOIN chat.read_markers r ON r.conversation_id = a.conversation_id AND r.user_id = a.user_id;
-COMMENT ON COLUMN chat.unread_counts.unread_count IS 'User messages with seq > last_read_seq that others sent and nobody deleted (chat.unread_count).';
+COMMENT ON VIEW chat.unread_counts IS
+    'Per user and conversation the user can see (chat.conversation_access): the read marker and the number of '
+    'user messages after it sent by others and not deleted (counted row by row, exact even for messages a DBA '
+    'inserted in the reader''s own name; the API uses the cheap chat.unread_count). Filter by user_id, e.g. the '
+    'nav badges: SELECT kind, sum(unread_count) FROM chat.unread_counts WHERE user_id = ''u1'' GROUP BY kind.';
+COMMENT ON COLUMN chat.unread_counts.unread_count IS 'User messages with seq > last_read_seq that others sent and nobody deleted (system messages never count).';
 
 -- ---------------------------------------------------------------------------------------------
 -- Inserting messages: last_message_id is the newest USER message; the payload is message_json.

@@ -26,7 +26,7 @@ enum BatchWriter {
             if waitForLocks { try connection.execute("SET LOCAL lock_timeout = '5s'") }
             var results = [SendRowResult?](repeating: nil, count: requests.count)
             let inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
-            try insertMessages(requests, lastSeq: inspection.lastSeq, senders: inspection.senders, results: &results, on: connection)
+            try insertMessages(requests, inspection, results: &results, on: connection)
             for (index, first) in inspection.repeats {
                 if case .done(let outcome)? = results[first] { results[index] = .done(.replayed(outcome.message)) } else { results[index] = results[first] }
             }
@@ -73,6 +73,8 @@ enum BatchWriter {
         var lastSeq: [UUID: Int64] = [:]
         var senders: [String: Sender] = [:]
         var repeats: [(Int, Int)] = []
+        /// The quoted messages of the rows that reply, by row index.
+        var quotes: [Int: QuotedMessage] = [:]
     }
 
     /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
@@ -90,12 +92,16 @@ enum BatchWriter {
                    CASE l.kind WHEN 'direct' THEN b.sender IN (l.direct_user_low, l.direct_user_high)
                         ELSE u.role = 'admin' OR EXISTS (SELECT 1 FROM chat.circle_members cm
                                                           WHERE cm.circle_id = l.circle_id AND cm.user_id = b.sender) END AS visible,
-                   m.id AS stored_id, m.seq AS stored_seq, m.body AS stored_body, chat.rfc3339(m.created_at) AS stored_created_at
-              FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[]) AS b(i, sender, conversation, client_id)
+                   CASE WHEN m.id IS NOT NULL THEN chat.message_json(m, b.sender)::text END AS stored_message,
+                   b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable,
+                   chat.quote_json(q.id)::text AS quote
+              FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[], $6::bigint[]) AS b(i, sender, conversation, client_id, reply_to)
               LEFT JOIN locked l ON l.id = b.conversation
               LEFT JOIN chat.users u ON u.id = b.sender
               LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
-            """, [ids, requests.indices.map { Int64($0) }, requests.map(\.senderID), requests.map(\.conversationID), requests.map(\.clientID)]))
+              LEFT JOIN chat.messages q ON q.id = b.reply_to AND q.conversation_id = b.conversation
+            """, [ids, requests.indices.map { Int64($0) }, requests.map(\.senderID), requests.map(\.conversationID), requests.map(\.clientID),
+                  requests.map(\.replyTo)]))
         var inspection = Inspection()
         var unlocked: [Int] = []
         for row in rows {
@@ -124,11 +130,16 @@ enum BatchWriter {
             }
             let sender = Sender(id: request.senderID, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
             inspection.senders[request.senderID] = sender
-            if let storedID = try row.decode("stored_id", as: Int64?.self) {
-                results[index] = .done(.replayed(Message(
-                    id: storedID, conversationID: request.conversationID.uuidString.lowercased(), seq: try row.decode("stored_seq"),
-                    sender: sender, body: try row.decode("stored_body"), clientID: request.clientID,
-                    createdAt: try row.decode("stored_created_at"))))
+            if let stored = try row.decode("stored_message", as: String?.self) {
+                results[index] = .done(.replayed(try Message(databaseJSON: stored)))
+                continue
+            }
+            if try row.decode("replies", as: Bool.self) {
+                guard try row.decode("quotable", as: Bool?.self) == true, let quote = try row.decode("quote", as: String?.self) else {
+                    results[index] = .failed(.invalid("reply_to", "reply_to must be a message of this conversation that is not deleted"))
+                    continue
+                }
+                inspection.quotes[index] = try QuotedMessage(databaseJSON: quote)
             }
         }
         try classifyUnlocked(unlocked, requests, results: &results, on: connection)
@@ -167,8 +178,9 @@ enum BatchWriter {
     }
 
     /// Allocates seqs and writes the open rows in one statement; fills their results.
-    private static func insertMessages(_ requests: [SendRequest], lastSeq: [UUID: Int64], senders: [String: Sender],
+    private static func insertMessages(_ requests: [SendRequest], _ inspection: Inspection,
                                        results: inout [SendRowResult?], on connection: PostgresConnection) throws {
+        let lastSeq = inspection.lastSeq
         let rows = requests.indices.filter { results[$0] == nil }
         guard !rows.isEmpty else { return }
         var counters = lastSeq
@@ -195,14 +207,14 @@ enum BatchWriter {
                    SET last_read_seq = EXCLUDED.last_read_seq, updated_at = now()
                  WHERE r.last_read_seq < EXCLUDED.last_read_seq
             )
-            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id)
-            SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id, reply_to)
+            SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::bigint[])
             RETURNING id, conversation_id, seq, chat.rfc3339(created_at) AS created_at
             """, [
                 advanced.map(\.key), advanced.map(\.value),
                 markerKeys.map(\.conversation), markerKeys.map(\.user), markerKeys.map { markers[$0]! },
                 rows.map { requests[$0].conversationID }, seqs, rows.map { requests[$0].senderID },
-                rows.map { requests[$0].body }, rows.map { requests[$0].clientID },
+                rows.map { requests[$0].body }, rows.map { requests[$0].clientID }, rows.map { requests[$0].replyTo },
             ]))
         // RETURNING promises no order: match rows back by (conversation, seq), unique in the batch.
         var position: [SeqKey: Int] = [:]
@@ -211,13 +223,14 @@ enum BatchWriter {
         }
         for row in inserted {
             let key = SeqKey(conversation: try row.decode("conversation_id"), seq: try row.decode("seq"))
-            guard let index = position.removeValue(forKey: key), let sender = senders[requests[index].senderID] else {
+            guard let index = position.removeValue(forKey: key), let sender = inspection.senders[requests[index].senderID] else {
                 throw PostgresError(.server, "an inserted message does not match the batch")
             }
             let request = requests[index]
             results[index] = .done(.created(Message(
                 id: try row.decode("id"), conversationID: request.conversationID.uuidString.lowercased(), seq: key.seq,
-                sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"))))
+                sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"),
+                replyTo: inspection.quotes[index])))
         }
         guard position.isEmpty else { throw PostgresError(.server, "\(position.count) messages of the batch were not inserted") }
     }

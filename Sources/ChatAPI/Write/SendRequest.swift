@@ -9,6 +9,9 @@ struct SendRequest: Sendable {
     var senderID: String
     var body: String
     var clientID: String?
+    /// The quoted message (`reply_to`): checked in the batch's transaction (same
+    /// conversation, a user message, not deleted; else 422 `reply_to`).
+    var replyTo: Int64? = nil
 }
 
 /// What a sender gets back: a new message (201), or the one stored earlier under the same
