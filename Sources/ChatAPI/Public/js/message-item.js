@@ -64,7 +64,7 @@ function actionButton(key, label, onclick) {
   return h('button', { type: 'button', class: 'message__action', 'data-action': key, 'data-focus-key': key, onclick }, label);
 }
 
-/** The hover (and focus) toolbar, with only the actions the viewer may take. */
+/** The actions the viewer may take, beside the time: shown on hover and on keyboard focus. */
 function actionBar(message, allowed, handlers) {
   const buttons = [
     allowed.reply ? actionButton('reply', 'Reply', () => handlers.onReply(message)) : null,
@@ -74,6 +74,12 @@ function actionBar(message, allowed, handlers) {
   ].filter(Boolean);
   if (buttons.length === 0) return null;
   return h('div', { class: 'message__actions', role: 'toolbar', 'aria-label': 'Message actions' }, buttons);
+}
+
+/** Time, "edited", sending state, and the actions on the side away from the bubble's edge. */
+function metaLine(message, date, { own, actions, onRetry }) {
+  const details = [timeElement(date), editedLabel(message), statusLine(message, onRetry)];
+  return h('div', { class: 'message__meta' }, own ? [actions, ...details] : [...details, actions]);
 }
 
 function bubble(message, editor) {
@@ -127,9 +133,5 @@ export function messageItem(message, date, { me, isCircle, continued, allowed, e
     message.reply_to && !message.deleted ? quoteBlock(message.reply_to, handlers.onShowOriginal) : null,
     bubble(message, editor),
     message.deleted ? null : reactionChips(message, allowed.react, handlers.onToggleReaction),
-    h('p', { class: 'message__meta' },
-      timeElement(date),
-      editedLabel(message),
-      statusLine(message, handlers.onRetry)),
-    editor ? null : actionBar(message, allowed, handlers)));
+    metaLine(message, date, { own, actions: editor ? null : actionBar(message, allowed, handlers), onRetry: handlers.onRetry })));
 }
