@@ -1,5 +1,7 @@
 """Edit, delete, reply, react and system messages in a real browser: done in one page, seen live
 in another (API.md, "Messages: edit, delete, reply, react, system messages")."""
+from urllib.parse import quote
+
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -7,6 +9,7 @@ from selenium.webdriver.common.keys import Keys
 from test_chats_pages import XSS_BODY, direct_chat, no_alert_opens, post_message
 
 THUMBS_UP = "👍"
+UNICORN = "🦄"
 
 
 def message_path(conversation_id, message_id):
@@ -160,10 +163,33 @@ def test_system_messages_are_lines_and_members_react_in_admins_only_chats(admin_
     # A member of an admins-only chat may react, but not reply (that would be sending).
     assert member_page.message(news["body"])["actions"] == ["react"]
 
+    # Someone else's reaction arrives live, and the picker then offers its emoji after the common ones.
+    api.call("PUT", f"{message_path(conversation['id'], news['id'])}/reactions/{quote(UNICORN)}", env["admin_token"])
+    member_page.wait_message_id(news["id"], reactions_are([{"emoji": UNICORN, "count": 1, "mine": False}]),
+                                "the admin's reaction did not arrive live")
+
+    # The picker by keyboard: Enter on React opens it with focus on the first emoji, arrows move, Enter picks.
+    react = member_page.item(news["id"]).find_element(By.CSS_SELECTOR, '[data-action="react"]')
+    member_page.driver.execute_script("arguments[0].focus()", react)
+    ActionChains(member_page.driver).send_keys(Keys.ENTER).perform()
+    picker = member_page.wait_visible(".reaction-picker")
+    offered = [button.get_attribute("data-emoji") for button in picker.find_elements(By.CSS_SELECTOR, "button")]
+    assert offered[-1] == UNICORN and offered[0] == THUMBS_UP and len(offered) == 9, offered
+    assert member_page.driver.switch_to.active_element.get_attribute("data-emoji") == THUMBS_UP
+    ActionChains(member_page.driver).send_keys(Keys.ARROW_LEFT).perform()  # wraps round to the last one
+    assert member_page.driver.switch_to.active_element.get_attribute("data-emoji") == UNICORN
+    member_page.screenshot("26-reaction-picker-with-used-emoji")
+    ActionChains(member_page.driver).send_keys(Keys.ENTER).perform()
+    member_page.wait_message_id(news["id"], reactions_are([{"emoji": UNICORN, "count": 2, "mine": True}]),
+                                "the member's reaction in an admins-only chat is not shown")
+    assert member_page.driver.switch_to.active_element.get_attribute("data-action") == "react", \
+        "focus did not go back to React after a pick"
+
     member_page.act(news["id"], "react")
     member_page.wait_visible(".reaction-picker").find_element(By.CSS_SELECTOR, f'[data-emoji="{THUMBS_UP}"]').click()
-    member_page.wait_message_id(news["id"], reactions_are([{"emoji": THUMBS_UP, "count": 1, "mine": True}]),
-                                "the member's reaction in an admins-only chat is not shown")
+    member_page.wait_message_id(news["id"], reactions_are([{"emoji": UNICORN, "count": 2, "mine": True},
+                                                           {"emoji": THUMBS_UP, "count": 1, "mine": True}]),
+                                "a second emoji is not shown after the first")
 
     title = f"Depth renamed {unique}"
     api.call("PATCH", f"/v1/conversations/{conversation['id']}", env["admin_token"], {"title": title})
@@ -175,5 +201,5 @@ def test_system_messages_are_lines_and_members_react_in_admins_only_chats(admin_
         ".getBoundingClientRect(); return Math.abs((line.left + line.right) / 2 - (timeline.left + timeline.right) / 2);",
         line)
     assert centre < 20, f"the system line is not centred ({centre}px off)"
-    member_page.screenshot("26-system-messages")
+    member_page.screenshot("27-system-messages")
     assert member_page.script_errors() == []
