@@ -463,7 +463,7 @@ DECLARE
 BEGIN
     PERFORM chat.post_system_message(NEW.id,
         jsonb_strip_nulls(jsonb_build_object('type', 'chat_created', 'actor', actor)),
-        coalesce(actor->>'name', 'Someone') || ' created this chat');
+        coalesce(actor->>'name' || ' created this chat', 'This chat was created'));
     RETURN NULL;
 END
 $$;
@@ -482,20 +482,21 @@ CREATE OR REPLACE FUNCTION chat.conversations_system_message_on_update() RETURNS
     AS $$
 DECLARE
     actor jsonb := chat.actor_json();
-    who text := coalesce(chat.actor_json()->>'name', 'Someone');
+    who text := actor->>'name';
     title text;
 BEGIN
     IF OLD.custom_title IS DISTINCT FROM NEW.custom_title THEN
         title := coalesce(NEW.custom_title, (SELECT ci.name FROM chat.circles ci WHERE ci.id = NEW.circle_id));
         PERFORM chat.post_system_message(NEW.id,
             jsonb_strip_nulls(jsonb_build_object('type', 'title_changed', 'actor', actor, 'title', title)),
-            who || ' renamed this chat to "' || title || '"');
+            coalesce(who || ' renamed this chat', 'This chat was renamed') || ' to "' || title || '"');
     END IF;
     IF OLD.send_policy IS DISTINCT FROM NEW.send_policy THEN
         PERFORM chat.post_system_message(NEW.id,
             jsonb_strip_nulls(jsonb_build_object('type', 'policy_changed', 'actor', actor, 'send_policy', NEW.send_policy)),
-            who || CASE NEW.send_policy WHEN 'admins_only' THEN ' made this chat admins-only'
-                                        ELSE ' let all members send messages' END);
+            CASE NEW.send_policy
+                WHEN 'admins_only' THEN coalesce(who || ' made this chat admins-only', 'This chat is now admins-only')
+                ELSE coalesce(who || ' let all members send messages', 'All members can send messages again') END);
     END IF;
     RETURN NULL;
 END
