@@ -55,7 +55,7 @@ struct MessageDepthMigrationTests {
             let file = try #require(all.first { $0.version == 6 }).fileName
             let script = try String(contentsOf: TestDatabase.sqlDirectory.appendingPathComponent(file), encoding: .utf8)
             try await fixture.pool.withConnection { connection in
-                try connection.withTransaction { try $0.executeScript(script) }
+                try connection.withTransaction { try $0.executeScript(unsafeSQL: script) }
             }
             #expect(try await fixture.count("chat.messages") == 65)
         }

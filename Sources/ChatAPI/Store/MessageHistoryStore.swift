@@ -29,8 +29,7 @@ struct MessageHistoryStore: Sendable {
     private static func query(ascending: Bool) -> String {
         """
         SELECT v.visible, page.message
-          FROM (SELECT EXISTS (SELECT 1 FROM chat.conversations c
-                                WHERE c.id = $3 AND \(ConversationAccess.visibleToViewer)) AS visible) AS v
+          FROM (SELECT EXISTS (SELECT 1 FROM \(ConversationAccess.visibleToViewer) WHERE c.id = $3) AS visible) AS v
           LEFT JOIN LATERAL (
                 SELECT chat.message_json(m, $1::text)::text AS message FROM chat.messages m
                  WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
@@ -49,7 +48,7 @@ struct MessageHistoryStore: Sendable {
         case .after(let seq, let limit): (Self.ascending, seq, limit)
         }
         return try await database.run { connection in
-            let rows = try connection.query(SQLQuery(sql, [viewer.id, viewer.role == .admin, id, bound, limit + 1]))
+            let rows = try connection.query(SQLQuery(unsafeSQL: sql, binds: [viewer.id, viewer.isAdmin, id, bound, limit + 1]))
             guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
             let messages = try rows.compactMap { try $0.decode("message", as: String?.self) }
             var items = try messages.prefix(limit).map(Message.init(databaseJSON:))

@@ -14,12 +14,12 @@ struct MessageStore: Sendable {
     /// The message as `viewer` sees it (`reactions[].me`).
     func message(_ messageID: Int64, in conversation: UUID, for viewer: Viewer) async throws -> Message {
         try await database.run { connection in
-            let row = try connection.query(SQLQuery("""
-                SELECT v.visible, CASE WHEN m.id IS NOT NULL THEN chat.message_json(m, $1)::text END AS message
-                  FROM (SELECT EXISTS (SELECT 1 FROM chat.conversations c
-                                        WHERE c.id = $3 AND \(ConversationAccess.visibleToViewer)) AS visible) AS v
-                  LEFT JOIN chat.messages m ON v.visible AND m.conversation_id = $3 AND m.id = $4
-                """, [viewer.id, viewer.role == .admin, conversation, messageID])).first
+            let row = try connection.query("""
+                SELECT v.visible, CASE WHEN m.id IS NOT NULL THEN chat.message_json(m, \(viewer.id))::text END AS message
+                  FROM (SELECT EXISTS (SELECT 1 FROM chat.visible_conversations(\(viewer.id), \(viewer.isAdmin)) c
+                                        WHERE c.id = \(conversation)) AS visible) AS v
+                  LEFT JOIN chat.messages m ON v.visible AND m.conversation_id = \(conversation) AND m.id = \(messageID)
+                """).first
             guard try row?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
             guard let json = try row?.decode("message", as: String?.self) else { throw APIError.messageNotFound }
             return try Message(databaseJSON: json)
@@ -47,7 +47,7 @@ struct MessageStore: Sendable {
         try await database.transaction { connection in
             let target = try Self.lock(messageID, in: conversation, for: viewer, on: connection)
             guard target.kind == .user else { throw APIError.forbidden("system messages cannot be deleted") }
-            guard target.senderID == viewer.id || viewer.role == .admin else {
+            guard target.senderID == viewer.id || viewer.isAdmin else {
                 throw APIError.forbidden("only the sender or an admin can delete a message")
             }
             guard !target.deleted else { return }
