@@ -203,3 +203,26 @@ def test_system_messages_are_lines_and_members_react_in_admins_only_chats(admin_
     assert centre < 20, f"the system line is not centred ({centre}px off)"
     member_page.screenshot("27-system-messages")
     assert member_page.script_errors() == []
+
+
+def test_a_quote_of_a_message_not_loaded_yet_loads_the_history_up_to_it(admin_page, api, env, unique):
+    user = api.put_user(f"quoting-{unique}", f"Quote Reader {unique}")
+    conversation = direct_chat(api, env, user["id"])
+    original = post_message(api, env, conversation["id"], f"The original, far back {unique}")
+    for number in range(60):  # more than the first page of 50
+        post_message(api, env, conversation["id"], f"Filler {number:02d} {unique}", client_id=f"filler-{unique}-{number}")
+    reply = api.call("POST", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"],
+                     {"body": f"Replying to the original {unique}", "reply_to": original["id"]})
+
+    admin_page.open_conversation(conversation["id"], user["name"])
+    admin_page.wait_message(reply["body"], lambda message: message["quote"]
+                            and message["quote"]["text"] == original["body"], "the reply has no quote")
+    assert admin_page.message(original["body"]) is None, "the original was loaded already"
+    admin_page.item(reply["id"]).find_element(By.CSS_SELECTOR, ".message__quote").click()
+    admin_page.wait(lambda: admin_page.driver.execute_script("return document.activeElement.dataset.messageId")
+                    == str(original["id"]), "a click on the quote did not load and go to the original")
+    in_view = admin_page.driver.execute_script(
+        "const item = arguments[0].getBoundingClientRect(), timeline = document.querySelector('.timeline')"
+        ".getBoundingClientRect(); return item.top >= timeline.top && item.bottom <= timeline.bottom;",
+        admin_page.item(original["id"]))
+    assert in_view, "the original is not scrolled into view"
