@@ -65,7 +65,7 @@ struct DirectoryRoutes: Sendable {
         return .noContent()
     }
 
-    /// 201 `{"token", "user_id", "expires_at"}`; 422 for an unknown or inactive user.
+    /// 201 `{"token", "user_id", "expires_at"}`; 404 for an unknown user, 422 for an inactive one.
     @Sendable func postSession(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await context.caller(request).requireService()
         let fields = try request.decodeJSON(SessionBody.self).validated()
