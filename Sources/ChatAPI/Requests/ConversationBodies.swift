@@ -23,8 +23,7 @@ struct CircleChatBody: Decodable {
 }
 
 /// `PATCH /v1/conversations/{id}`: `{"title"?, "send_policy"?}`. An absent member leaves the
-/// value alone; a `title` that is null, empty or blank goes back to the circle's name; a
-/// `send_policy` that is null stays as it is.
+/// value alone; a `title` that is null, empty or blank goes back to the circle's name.
 struct ConversationPatchBody: Decodable {
     enum TitleChange: Equatable {
         case keep
@@ -43,8 +42,9 @@ struct ConversationPatchBody: Decodable {
         } else {
             title = .keep
         }
-        // null, like an absent member, leaves the policy alone (it has no "no policy" value).
-        sendPolicy = try container.decodeIfPresent(String.self, forKey: .sendPolicy)
+        if container.contains(.sendPolicy) {
+            sendPolicy = try container.decode(String.self, forKey: .sendPolicy)
+        }
     }
 
     /// The new custom title (`.set(nil)`: none) and policy, checked.
