@@ -12,17 +12,17 @@ struct EventLog: Sendable {
     /// Rows per read: the tail and replay loop until a read returns fewer.
     static let batchSize = 1000
 
-    /// The position of the newest committed event (`chat.event_counter`): a gateway starts
-    /// tailing from here, and a `Last-Event-ID` beyond it is unknown.
     /// The session behind a stream's token (`ChatStore.Sessions.lookup`): nil for an unknown,
     /// expired or revoked token or an inactive user.
     func session(for token: String) async throws -> AuthenticatedSession? {
         try await pool.withConnection { conn in try Sessions.lookup(token: token, on: conn) }
     }
 
+    /// The position of the newest committed event (`chat.event_counter`): a gateway starts
+    /// tailing from here, and a `Last-Event-ID` beyond it is unknown.
     func latestPosition() async throws -> Int64 {
         try await pool.withConnection { conn in
-            let rows = try conn.query(SQLQuery(unsafeSQL: "SELECT last_pos FROM chat.event_counter"))
+            let rows = try conn.query("SELECT last_pos FROM chat.event_counter")
             guard let row = rows.first else { return 0 }
             return try row.decode("last_pos", as: Int64.self)
         }
@@ -31,9 +31,9 @@ struct EventLog: Sendable {
     /// Up to `limit` events after `position`, in order, for everyone (the tail).
     func events(after position: Int64, limit: Int = batchSize) async throws -> [StoredEvent] {
         try await pool.withConnection { conn in
-            try conn.query(SQLQuery(
-                "SELECT \(EventLog.columns) FROM chat.events e WHERE e.pos > $1 ORDER BY e.pos LIMIT $2",
-                [position, limit])).map(EventLog.decodeEvent)
+            try conn.query("""
+                SELECT \(unsafeSQL: EventLog.columns) FROM chat.events e WHERE e.pos > \(position) ORDER BY e.pos LIMIT \(limit)
+                """).map(EventLog.decodeEvent)
         }
     }
 
@@ -42,22 +42,22 @@ struct EventLog: Sendable {
     func replay(for viewer: Viewer, conversation: UUID?, after position: Int64, through: Int64,
                 limit: Int = batchSize) async throws -> [StoredEvent] {
         try await pool.withConnection { conn in
-            try conn.query(SQLQuery(EventLog.replaySQL, [position, through, viewer.id, viewer.role == .admin, conversation, limit]))
+            try conn.query(SQLQuery(unsafeSQL: EventLog.replaySQL, binds: [position, through, viewer.id, viewer.isAdmin, conversation, limit]))
                 .map(EventLog.decodeEvent)
         }
     }
 
-    /// Who may see each of `ids` (direct: its two participants; circle: the circle's current
-    /// members, admins apart). Conversations that do not exist are left out.
+    /// The members of each of `ids` (`chat.conversation_members`: a direct chat's two
+    /// participants, a circle's current members; admins apart). Conversations that do not
+    /// exist are left out.
     func audiences(of ids: [UUID]) async throws -> [String: Audience] {
         try await pool.withConnection { conn in
             var result: [String: Audience] = [:]
-            let rows = try conn.query(SQLQuery("""
+            let rows = try conn.query("""
                 SELECT c.id::text AS id, c.kind,
-                       CASE WHEN c.kind = 'direct' THEN ARRAY[c.direct_user_low, c.direct_user_high]
-                            ELSE ARRAY(SELECT m.user_id FROM chat.circle_members m WHERE m.circle_id = c.circle_id) END AS members
-                FROM chat.conversations c WHERE c.id = ANY($1::uuid[])
-                """, [ids]))
+                       ARRAY(SELECT m.user_id::text FROM chat.conversation_members m WHERE m.conversation_id = c.id) AS members
+                  FROM chat.conversations c WHERE c.id = ANY(\(ids)::uuid[])
+                """)
             for row in rows {
                 let kind = ConversationKind(rawValue: try row.decode("kind", as: String.self)) ?? .circle
                 result[try row.decode("id", as: String.self)] = Audience(kind: kind, members: Set(try row.decode("members", as: [String].self)))
@@ -66,17 +66,13 @@ struct EventLog: Sendable {
         }
     }
 
-    /// True when `viewer` may see `conversation` (API.md, "Who sees what").
+    /// True when `viewer` may see `conversation` (docs/schema.md, "Who sees what").
     func canSee(_ viewer: Viewer, conversation: UUID) async throws -> Bool {
         try await pool.withConnection { conn in
-            let rows = try conn.query(SQLQuery("""
-                SELECT EXISTS (
-                    SELECT 1 FROM chat.conversations c
-                    WHERE c.id = $1 AND CASE c.kind
-                        WHEN 'direct' THEN $2 IN (c.direct_user_low, c.direct_user_high)
-                        ELSE $3 OR EXISTS (SELECT 1 FROM chat.circle_members m WHERE m.circle_id = c.circle_id AND m.user_id = $2)
-                    END) AS visible
-                """, [conversation, viewer.id, viewer.role == .admin]))
+            let rows = try conn.query("""
+                SELECT EXISTS (SELECT 1 FROM chat.visible_conversations(\(viewer.id), \(viewer.isAdmin)) c
+                                WHERE c.id = \(conversation)) AS visible
+                """)
             return try rows.first?.decode("visible", as: Bool.self) ?? false
         }
     }
@@ -86,12 +82,12 @@ struct EventLog: Sendable {
     func resumePoint(after position: Int64, retention: Duration) async throws -> ResumePoint {
         let retentionSeconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         return try await pool.withConnection { conn in
-            let rows = try conn.query(SQLQuery("""
+            let rows = try conn.query("""
                 SELECT (SELECT last_pos FROM chat.event_counter) AS last_pos, n.pos AS next_pos,
-                       n.committed_at < now() - make_interval(secs => $2) AS next_expired
+                       n.committed_at < now() - make_interval(secs => \(retentionSeconds)) AS next_expired
                 FROM (SELECT 1) AS one
-                LEFT JOIN LATERAL (SELECT pos, committed_at FROM chat.events WHERE pos > $1 ORDER BY pos LIMIT 1) AS n ON true
-                """, [position, retentionSeconds]))
+                LEFT JOIN LATERAL (SELECT pos, committed_at FROM chat.events WHERE pos > \(position) ORDER BY pos LIMIT 1) AS n ON true
+                """)
             guard let row = rows.first else { return ResumePoint(latest: 0, next: nil, nextExpired: false) }
             return ResumePoint(latest: try row.decode("last_pos", as: Int64?.self) ?? 0,
                                next: try row.decode("next_pos", as: Int64?.self),
@@ -108,12 +104,7 @@ struct EventLog: Sendable {
 
     /// $1 after, $2 through, $3 user id, $4 is admin, $5 conversation filter or NULL, $6 limit.
     private static let replaySQL = """
-        WITH visible AS (
-            SELECT p.conversation_id AS id FROM chat.direct_participants p WHERE p.user_id = $3
-            UNION ALL
-            SELECT c.id FROM chat.conversations c
-            WHERE c.kind = 'circle'
-              AND ($4 OR EXISTS (SELECT 1 FROM chat.circle_members m WHERE m.circle_id = c.circle_id AND m.user_id = $3)))
+        WITH visible AS (SELECT c.id FROM chat.visible_conversations($3::text, $4::boolean) c)
         SELECT \(columns)
         FROM chat.events e
         WHERE e.pos > $1 AND e.pos <= $2

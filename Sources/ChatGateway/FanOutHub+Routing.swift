@@ -50,16 +50,18 @@ extension FanOutHub {
         }
     }
 
-    /// Sends to the members of the event's conversation and, for circle chats, to every
-    /// connected admin. `frame(user)` is asked only for users with open streams; for shared
-    /// frames it returns the same bytes every time, built once.
+    /// Sends to every connected user the audience admits (`Audience.admits`): the members,
+    /// and for circle chats every connected admin. The candidates are the smaller of the
+    /// members and the connected users, plus the connected admins; each is asked once.
+    /// `frame(user)` is asked only for users with open streams; for shared frames it returns
+    /// the same bytes every time, built once.
     private func routeToAudience(_ event: StoredEvent, frame: (String) -> EventBytes) -> Bool {
         guard let conversation = event.conversationID,
               let audience = audiences.audience(of: conversation, now: .now) else { return false }
         var shared: EventBytes?
         var delivered = false
         func deliver(to user: String) {
-            guard registry.count(of: user) > 0 else { return }
+            guard registry.count(of: user) > 0, audience.admits(user, isAdmin: registry.role(of: user) == .admin) else { return }
             let bytes = shared ?? frame(user)
             if audience.kind == .circle { shared = bytes }
             if sendToUser(user, bytes, event) { delivered = true }
@@ -69,9 +71,7 @@ extension FanOutHub {
         } else {
             for user in registry.users where audience.members.contains(user) { deliver(to: user) }
         }
-        if audience.kind == .circle {
-            for admin in registry.admins where !audience.members.contains(admin) { deliver(to: admin) }
-        }
+        for admin in registry.admins where !audience.members.contains(admin) { deliver(to: admin) }
         return delivered
     }
 

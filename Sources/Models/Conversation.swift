@@ -59,6 +59,7 @@ public struct ConversationSnapshot: Codable, Sendable, Equatable {
 public struct Viewer: Sendable, Equatable, Hashable {
     public var id: String
     public var role: Role
+    public var isAdmin: Bool { role == .admin }
     public init(id: String, role: Role) {
         self.id = id
         self.role = role

@@ -8,7 +8,7 @@ import Foundation
 /// > to a synchronous closure (`PostgresPool.withConnection`); `chatctl` and tests may own one
 /// > directly.
 ///
-/// Queries are parameterized only (`SQLQuery`); `executeScript` runs SQL files written by us.
+/// Queries are parameterized only (`SQLQuery`); `executeScript(unsafeSQL:)` runs SQL files written by us.
 public final class PostgresConnection {
     /// nil once closed.
     private var handle: OpaquePointer?
@@ -76,7 +76,7 @@ public final class PostgresConnection {
     /// `psql -f` would: for migrations and other SQL files of our own. Stops at the first error.
     /// Unless the script has its own `BEGIN`/`COMMIT`, its statements run as one transaction.
     /// - Throws: `.invalidParameter` for a NUL byte; else as `query(_:)`.
-    public func executeScript(_ sql: String) throws {
+    public func executeScript(unsafeSQL sql: String) throws {
         let handle = try openHandle()
         guard !sql.utf8.contains(0) else {
             throw PostgresError(.invalidParameter, "the SQL script contains a NUL byte")

@@ -13,8 +13,9 @@
 /// `timestamptz`, `[Int64]` as `bigint[]`, ...). Where the query gives a string no context, cast
 /// it: `unnest(\(names)::text[])`.
 ///
-/// The only ways to put text into the SQL itself are `init(unsafeSQL:)`, for SQL written by the
-/// programmer, and `\(identifier:)`, which quotes a name as a SQL identifier.
+/// The only ways to put text into the SQL itself are `init(unsafeSQL:)`, `init(unsafeSQL:binds:)`
+/// and `\(unsafeSQL:)`, for SQL written by the programmer (grep for `unsafeSQL:` to find them all),
+/// and `\(identifier:)`, which quotes a name as a SQL identifier.
 public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// The SQL text, with `$1`, `$2`... where the parameters go.
     public private(set) var sql: String
@@ -30,12 +31,14 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
         self.binds = []
     }
 
-    /// SQL text with explicit `$n` placeholders and their values (`nil` is NULL).
+    /// SQL text written by the programmer with explicit `$n` placeholders, and their values
+    /// (`nil` is NULL), for statements shared by several queries as text. The values still go
+    /// separately from the text; the label marks the text as trusted.
     ///
     /// ```swift
-    /// SQLQuery("SELECT * FROM chat.messages WHERE conversation_id = $1 AND seq > $2", [id, after])
+    /// SQLQuery(unsafeSQL: "SELECT * FROM chat.messages WHERE conversation_id = $1 AND seq > $2", binds: [id, after])
     /// ```
-    public init(_ sql: String, _ binds: [(any PostgresBindable)?]) {
+    public init(unsafeSQL sql: String, binds: [(any PostgresBindable)?]) {
         self.sql = sql
         self.binds = binds.map { PostgresBind($0) }
     }
@@ -80,6 +83,12 @@ public struct SQLQuery: Sendable, Hashable, ExpressibleByStringInterpolation, Cu
         public mutating func appendInterpolation<Value: PostgresBindable>(_ value: Value?) {
             binds.append(PostgresBind(text: value?.postgresText, typeOID: Value.postgresTypeOID))
             sql += "$\(binds.count)"
+        }
+
+        /// Appends `fragment` to the SQL text as it is: SQL written by the programmer (a shared
+        /// select list, a keyword chosen by a flag), never a value.
+        public mutating func appendInterpolation(unsafeSQL fragment: String) {
+            sql += fragment
         }
 
         /// Appends `name` as a quoted SQL identifier (`"my ""odd"" name"`), for the places SQL

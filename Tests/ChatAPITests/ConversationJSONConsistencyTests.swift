@@ -30,7 +30,7 @@ struct ConversationJSONConsistencyTests {
             defer { connection.close() }
             for id in [direct, empty, chat.conversation, bare.conversation] {
                 let uuid = try #require(UUID(uuidString: id))
-                let row = try #require(try connection.query(SQLQuery(ConversationRows.byID, [adminID, true, uuid])).first)
+                let row = try #require(try connection.query(SQLQuery(unsafeSQL: ConversationRows.byID, binds: [adminID, true, uuid])).first)
                 let fromColumns = try ConversationRows.snapshot(row)
                 let json = try #require(try connection.query("SELECT chat.conversation_json(\(uuid))::text AS json").first?.decode("json", as: String.self))
                 let fromFunction = try JSONDecoder().decode(ConversationSnapshot.self, from: Data(json.utf8))

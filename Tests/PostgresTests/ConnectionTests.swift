@@ -137,14 +137,14 @@ import TestSupport
 
     @Test func scriptsRunManyStatementsAndStopAtTheFirstError() async throws {
         try await withConnection { conn throws in
-            try conn.executeScript("""
+            try conn.executeScript(unsafeSQL: """
                 CREATE TEMP TABLE script_a (n int);
                 INSERT INTO script_a VALUES (1);
                 INSERT INTO script_a VALUES (2);
                 """)
             #expect(try conn.scalar("SELECT sum(n) AS v FROM script_a", as: Int.self) == 3)
             #expect(throws: PostgresError.self) {
-                try conn.executeScript("INSERT INTO script_a VALUES (3); SELECT broken syntax here; INSERT INTO script_a VALUES (4);")
+                try conn.executeScript(unsafeSQL: "INSERT INTO script_a VALUES (3); SELECT broken syntax here; INSERT INTO script_a VALUES (4);")
             }
             #expect(try conn.scalar("SELECT sum(n) AS v FROM script_a", as: Int.self) == 3, "the script ran as one transaction")
         }

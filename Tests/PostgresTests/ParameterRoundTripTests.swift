@@ -29,7 +29,7 @@ import Testing
             let missing: String? = nil
             #expect(try conn.scalar("SELECT \(missing)::text AS v", as: String?.self) == nil)
             #expect(try conn.scalar("SELECT \(Int?.none) IS NULL AS v", as: Bool.self))
-            #expect(try conn.scalar(SQLQuery("SELECT $1::int8 AS v", [nil]), as: Int64?.self) == nil)
+            #expect(try conn.scalar(SQLQuery(unsafeSQL: "SELECT $1::int8 AS v", binds: [nil]), as: Int64?.self) == nil)
         }
     }
 

@@ -32,10 +32,10 @@ import TestSupport
     @Test func sameTextWithOtherParameterTypesIsAnotherStatement() async throws {
         try await withConnection { conn throws in
             let sql = "SELECT $1::text AS v"
-            #expect(try conn.scalar(SQLQuery(sql, [42]), as: String.self) == "42")
+            #expect(try conn.scalar(SQLQuery(unsafeSQL: sql, binds: [42]), as: String.self) == "42")
             // Sent untyped: had it reused the bigint statement, "abc" would be rejected.
-            #expect(try conn.scalar(SQLQuery(sql, ["abc"]), as: String.self) == "abc")
-            #expect(try conn.scalar(SQLQuery(sql, [7]), as: String.self) == "7")
+            #expect(try conn.scalar(SQLQuery(unsafeSQL: sql, binds: ["abc"]), as: String.self) == "abc")
+            #expect(try conn.scalar(SQLQuery(unsafeSQL: sql, binds: [7]), as: String.self) == "7")
             #expect(try conn.preparedStatementTexts() == [sql, sql])
             #expect(conn.statements.count == 2)
         }
@@ -133,13 +133,13 @@ import TestSupport
         try await withConnection { conn throws in
             let capacity = PreparedStatementCache.defaultCapacity
             for number in 0..<(capacity + 20) {
-                let sum = try conn.scalar(SQLQuery("SELECT $1::int + \(number) AS v", [1]), as: Int.self)
+                let sum = try conn.scalar(SQLQuery(unsafeSQL: "SELECT $1::int + \(number) AS v", binds: [1]), as: Int.self)
                 #expect(sum == number + 1)
             }
             #expect(conn.statements.count == capacity)
             #expect(try conn.preparedStatementTexts().count == capacity)
             // Cached ones are still reused past the bound.
-            #expect(try conn.scalar(SQLQuery("SELECT $1::int + 0 AS v", [5]), as: Int.self) == 5)
+            #expect(try conn.scalar(SQLQuery(unsafeSQL: "SELECT $1::int + 0 AS v", binds: [5]), as: Int.self) == 5)
             #expect(try conn.preparedStatementTexts().count == capacity)
         }
     }

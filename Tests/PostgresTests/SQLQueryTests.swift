@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func explicitBindsKeepTheirOrder() {
-        let query = SQLQuery("SELECT $2, $1", [1, nil, "a"])
+        let query = SQLQuery(unsafeSQL: "SELECT $2, $1", binds: [1, nil, "a"])
         #expect(query.binds.map(\.text) == ["1", nil, "a"])
     }
 

@@ -53,7 +53,7 @@ import TestSupport
     @Test func raisedSerializationFailureIsRecognized() async throws {
         try await withConnection { conn throws in
             let error = try #require(throws: PostgresError.self) {
-                try conn.executeScript("DO $$ BEGIN RAISE EXCEPTION 'try again' USING ERRCODE = '40001'; END $$")
+                try conn.executeScript(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'try again' USING ERRCODE = '40001'; END $$")
             }
             #expect(error.isSerializationFailure)
             #expect(error.message == "try again")

@@ -67,7 +67,7 @@ public struct TestDatabase: Sendable {
         for file in try migrationFiles() {
             let script = try String(contentsOf: file, encoding: .utf8)
             do {
-                try connection.executeScript(script)
+                try connection.executeScript(unsafeSQL: script)
             } catch {
                 throw PostgresClusterError("migration \(file.lastPathComponent) failed: \(error)")
             }

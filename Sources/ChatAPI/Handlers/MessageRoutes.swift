@@ -26,11 +26,30 @@ struct MessageRoutes: Sendable {
         let id = try ConversationID.parse(request.pathParameters["id"])
         let fields = try request.decodeJSON(SendBody.self).validated()
         try context.rateLimiter.take(for: session.user.id)
-        let outcome = try await context.committer.submit(
-            SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID))
+        let outcome: SendOutcome
+        do {
+            outcome = try await context.committer.submit(
+                SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID))
+        } catch let failure as SendFailure {
+            throw Self.apiError(failure)
+        }
         switch outcome {
         case .created(let message): return .apiJSON(201, message)
         case .replayed(let message): return .apiJSON(200, message)
+        }
+    }
+
+    /// What a client sees when its message was not stored (docs/api.md, "The write path").
+    static func apiError(_ failure: SendFailure) -> APIError {
+        switch failure {
+        case .senderInactive: .unauthorized("this user is inactive")
+        case .conversationNotFound: .conversationNotFound
+        case .sendForbidden: .sendForbidden()
+        case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
+        case .conversationBusy: .unavailable("the conversation is busy; retry")
+        case .shuttingDown: .unavailable("the service is shutting down")
+        case .databaseUnavailable: .unavailable()
+        case .internalError: .internalError()
         }
     }
 

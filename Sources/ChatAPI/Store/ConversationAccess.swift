@@ -3,12 +3,10 @@ import HTTP
 import Models
 import Postgres
 
-/// The access rule of API.md, in SQL, and what a check learns about a conversation the viewer
-/// may see. Always asked of the database (never cached), so a user added to or removed from a
-/// circle gains or loses its chat with the next request.
-///
-/// Who sees what: a direct chat, its two participants; a circle chat, the circle's current
-/// members and every admin.
+/// What a check learns about a conversation the viewer may see. The rule itself is the
+/// schema's `chat.visible_conversations` (docs/schema.md, "Who sees what");
+/// always asked of the database (never cached), so a user added to or removed from a circle
+/// gains or loses its chat with the next request.
 struct ConversationAccess: Sendable {
     var kind: ConversationKind
     var circleID: String?
@@ -16,33 +14,18 @@ struct ConversationAccess: Sendable {
     var sendPolicy: SendPolicy
     var lastSeq: Int64
 
-    /// `c` is visible to the viewer whose id is `$1` and whose admin flag is `$2` (boolean).
-    static let visibleToViewer = """
-        (CASE c.kind WHEN 'direct' THEN $1::text IN (c.direct_user_low, c.direct_user_high)
-              ELSE $2::boolean OR EXISTS (SELECT 1 FROM chat.circle_members cm
-                                           WHERE cm.circle_id = c.circle_id AND cm.user_id = $1::text) END)
-        """
-
-    /// The ids of every conversation visible to the viewer `$1` / `$2` (a set for `IN`/joins),
-    /// found through the indexes: direct participants, the viewer's circles, or all circle
-    /// chats for an admin.
-    static let visibleIDs = """
-        SELECT dp.conversation_id AS id FROM chat.direct_participants dp WHERE dp.user_id = $1::text
-        UNION ALL
-        SELECT v.id FROM chat.conversations v JOIN chat.circle_members cm ON cm.circle_id = v.circle_id
-         WHERE cm.user_id = $1::text AND NOT $2::boolean
-        UNION ALL
-        SELECT v.id FROM chat.conversations v WHERE v.kind = 'circle' AND $2::boolean
-        """
+    /// `FROM` item for the conversations `c` visible to the viewer whose id is `$1` and whose
+    /// admin flag is `$2`, for statements kept as text with numbered parameters.
+    static let visibleToViewer = "chat.visible_conversations($1::text, $2::boolean) c"
 
     /// The conversation if `viewer` may see it, else nil (the caller answers 404 either way,
     /// so a conversation's existence is never revealed).
     static func check(_ id: UUID, viewer: Viewer, on connection: PostgresConnection) throws -> ConversationAccess? {
-        let rows = try connection.query(SQLQuery("""
+        let rows = try connection.query("""
             SELECT c.kind, c.circle_id, c.direct_user_low, c.direct_user_high, c.send_policy, c.last_seq
-              FROM chat.conversations c
-             WHERE c.id = $3 AND \(visibleToViewer)
-            """, [viewer.id, viewer.role == .admin, id]))
+              FROM chat.visible_conversations(\(viewer.id), \(viewer.isAdmin)) c
+             WHERE c.id = \(id)
+            """)
         guard let row = rows.first else { return nil }
         guard let kind = ConversationKind(rawValue: try row.decode("kind")),
               let policy = SendPolicy(rawValue: try row.decode("send_policy"))

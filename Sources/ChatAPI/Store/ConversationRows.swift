@@ -37,8 +37,8 @@ enum ConversationRows {
 
     /// The conversation `$3` as the viewer `$1` (admin flag `$2`) sees it, if they may.
     static let byID = """
-        SELECT \(columns) FROM chat.conversations c \(joins)
-         WHERE c.id = $3 AND \(ConversationAccess.visibleToViewer)
+        SELECT \(columns) FROM \(ConversationAccess.visibleToViewer) \(joins)
+         WHERE c.id = $3
         """
 
     static func snapshot(_ row: PostgresRow) throws -> ConversationSnapshot {
@@ -75,6 +75,6 @@ enum ConversationRows {
 
     /// The conversation `id` as `viewer` sees it, or nil when they may not see it.
     static func view(_ id: UUID, for viewer: Viewer, on connection: PostgresConnection) throws -> ConversationView? {
-        try connection.query(SQLQuery(byID, [viewer.id, viewer.role == .admin, id])).first.map { try view($0, for: viewer) }
+        try connection.query(SQLQuery(unsafeSQL: byID, binds: [viewer.id, viewer.isAdmin, id])).first.map { try view($0, for: viewer) }
     }
 }

@@ -25,8 +25,8 @@ struct ConversationStore: Sendable {
     func list(for viewer: Viewer, kind: ConversationKind?, after cursor: ConversationCursor?, limit: Int) async throws -> Page {
         try await database.run { connection in
             let rows = try connection.query(SQLQuery(
-                ConversationListQueries.query(kind: kind, admin: viewer.role == .admin),
-                [viewer.id, cursor?.activityMicroseconds, cursor?.id, limit + 1]))
+                unsafeSQL: ConversationListQueries.page,
+                binds: [viewer.id, cursor?.activityMicroseconds, cursor?.id, limit + 1, viewer.isAdmin, kind?.rawValue]))
             var items: [ConversationView] = []
             var next: ConversationCursor?
             for (index, row) in rows.enumerated() where index < limit {
@@ -47,14 +47,15 @@ struct ConversationStore: Sendable {
             let rows: PostgresRows
             switch access.kind {
             case .direct:
-                rows = try connection.query(SQLQuery(
-                    "SELECT \(Columns.user) FROM chat.users u WHERE u.id = ANY($1::text[]) ORDER BY lower(u.name), u.id",
-                    [access.directUsers]))
+                rows = try connection.query("""
+                    SELECT \(unsafeSQL: Columns.user) FROM chat.users u WHERE u.id = ANY(\(access.directUsers)::text[])
+                     ORDER BY lower(u.name), u.id
+                    """)
             case .circle:
-                rows = try connection.query(SQLQuery("""
-                    SELECT \(Columns.user) FROM chat.circle_members cm JOIN chat.users u ON u.id = cm.user_id
-                     WHERE cm.circle_id = $1 ORDER BY lower(u.name), u.id
-                    """, [access.circleID]))
+                rows = try connection.query("""
+                    SELECT \(unsafeSQL: Columns.user) FROM chat.circle_members cm JOIN chat.users u ON u.id = cm.user_id
+                     WHERE cm.circle_id = \(access.circleID) ORDER BY lower(u.name), u.id
+                    """)
             }
             return try rows.map(User.init(row:))
         }

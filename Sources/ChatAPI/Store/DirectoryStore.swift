@@ -26,7 +26,7 @@ struct DirectoryStore: Sendable {
 
     func user(_ id: String) async throws -> User? {
         try await database.run { connection in
-            try connection.query(SQLQuery("SELECT \(Columns.user) FROM chat.users u WHERE u.id = $1", [id]))
+            try connection.query("SELECT \(unsafeSQL: Columns.user) FROM chat.users u WHERE u.id = \(id)")
                 .first.map(User.init(row:))
         }
     }

@@ -29,8 +29,7 @@ struct MessageHistoryStore: Sendable {
         """
         SELECT v.visible, m.id, m.conversation_id::text AS conversation_id, m.seq, m.sender_id, m.sender_name,
                m.sender_avatar_url, m.body, m.client_id, chat.rfc3339(m.created_at) AS created_at
-          FROM (SELECT EXISTS (SELECT 1 FROM chat.conversations c
-                                WHERE c.id = $3 AND \(ConversationAccess.visibleToViewer)) AS visible) AS v
+          FROM (SELECT EXISTS (SELECT 1 FROM \(ConversationAccess.visibleToViewer) WHERE c.id = $3) AS visible) AS v
           LEFT JOIN LATERAL (
                 SELECT m.*, s.name AS sender_name, s.avatar_url AS sender_avatar_url
                   FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id
@@ -50,7 +49,7 @@ struct MessageHistoryStore: Sendable {
         case .after(let seq, let limit): (Self.ascending, seq, limit)
         }
         return try await database.run { connection in
-            let rows = try connection.query(SQLQuery(sql, [viewer.id, viewer.role == .admin, id, bound, limit + 1]))
+            let rows = try connection.query(SQLQuery(unsafeSQL: sql, binds: [viewer.id, viewer.isAdmin, id, bound, limit + 1]))
             guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
             let messages = rows.filter { $0["id"] != nil }
             var items = try messages.prefix(limit).map(Message.init(row:))

@@ -48,8 +48,7 @@ struct ReadStateStore: Sendable {
 
     private static let totals = """
         SELECT c.kind, sum(\(UnreadCount.expression))::bigint AS n
-          FROM (\(ConversationAccess.visibleIDs)) AS visible
-          JOIN chat.conversations c ON c.id = visible.id
+          FROM \(ConversationAccess.visibleToViewer)
           LEFT JOIN chat.read_markers r ON r.conversation_id = c.id AND r.user_id = $1::text
          GROUP BY c.kind
         """
@@ -58,7 +57,7 @@ struct ReadStateStore: Sendable {
     /// viewer can see, by kind: the nav badges.
     func unreadTotals(for viewer: Viewer) async throws -> UnreadTotals {
         try await database.run { connection in
-            let rows = try connection.query(SQLQuery(Self.totals, [viewer.id, viewer.role == .admin]))
+            let rows = try connection.query(SQLQuery(unsafeSQL: Self.totals, binds: [viewer.id, viewer.isAdmin]))
             var totals = UnreadTotals(direct: 0, circle: 0)
             for row in rows {
                 let count: Int = try row.decode("n")

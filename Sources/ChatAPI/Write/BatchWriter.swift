@@ -30,7 +30,7 @@ enum BatchWriter {
             for (index, first) in inspection.repeats {
                 if case .done(let outcome)? = results[first] { results[index] = .done(.replayed(outcome.message)) } else { results[index] = results[first] }
             }
-            return results.map { $0 ?? .failed(.internalError()) }
+            return results.map { $0 ?? .failed(.internalError) }
         }
     }
 
@@ -51,18 +51,17 @@ enum BatchWriter {
         }
     }
 
-    /// What a client sees when its row alone failed.
-    static func rowFailure(_ error: any Error, logger: Logger) -> APIError {
-        if let error = error as? APIError { return error }
+    /// Why a row failed, from the error that failed its transaction.
+    static func rowFailure(_ error: any Error, logger: Logger) -> SendFailure {
         guard let failure = error as? PostgresError else {
             logger.error("send failed", ["error": .string(String(describing: error))])
-            return .internalError()
+            return .internalError
         }
-        if failure.isUnavailability { return .unavailable() }
+        if failure.isUnavailability { return .databaseUnavailable }
         if failure.isForeignKeyViolation { return .conversationNotFound }
         logger.error("send failed", ["error": .string(failure.description)])
-        if failure.isCheckViolation { return .invalid("body", "the message was refused by a database rule") }
-        return .internalError()
+        if failure.isCheckViolation { return .refusedByDatabase }
+        return .internalError
     }
 
     // MARK: - Steps
@@ -80,22 +79,21 @@ enum BatchWriter {
     private static func inspect(_ requests: [SendRequest], waitForLocks: Bool, results: inout [SendRowResult?],
                                 on connection: PostgresConnection) throws -> Inspection {
         let ids = Array(Set(requests.map(\.conversationID))).sorted { $0.uuidString < $1.uuidString }
-        let rows = try connection.query(SQLQuery("""
+        let rows = try connection.query("""
             WITH locked AS MATERIALIZED (
-                SELECT id, kind, circle_id, direct_user_low, direct_user_high, send_policy, last_seq
-                  FROM chat.conversations WHERE id = ANY($1::uuid[])
-                 ORDER BY id FOR NO KEY UPDATE \(waitForLocks ? "" : "SKIP LOCKED"))
+                SELECT id, kind, send_policy, last_seq
+                  FROM chat.conversations WHERE id = ANY(\(ids)::uuid[])
+                 ORDER BY id FOR NO KEY UPDATE \(unsafeSQL: waitForLocks ? "" : "SKIP LOCKED"))
             SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
                    u.name, u.avatar_url, u.role, u.active,
-                   CASE l.kind WHEN 'direct' THEN b.sender IN (l.direct_user_low, l.direct_user_high)
-                        ELSE u.role = 'admin' OR EXISTS (SELECT 1 FROM chat.circle_members cm
-                                                          WHERE cm.circle_id = l.circle_id AND cm.user_id = b.sender) END AS visible,
+                   EXISTS (SELECT 1 FROM chat.visible_conversations(b.sender, u.role = 'admin') v WHERE v.id = l.id) AS visible,
                    m.id AS stored_id, m.seq AS stored_seq, m.body AS stored_body, chat.rfc3339(m.created_at) AS stored_created_at
-              FROM unnest($2::bigint[], $3::text[], $4::uuid[], $5::text[]) AS b(i, sender, conversation, client_id)
+              FROM unnest(\(requests.indices.map { Int64($0) })::bigint[], \(requests.map(\.senderID))::text[],
+                          \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[]) AS b(i, sender, conversation, client_id)
               LEFT JOIN locked l ON l.id = b.conversation
               LEFT JOIN chat.users u ON u.id = b.sender
               LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
-            """, [ids, requests.indices.map { Int64($0) }, requests.map(\.senderID), requests.map(\.conversationID), requests.map(\.clientID)]))
+            """)
         var inspection = Inspection()
         var unlocked: [Int] = []
         for row in rows {
@@ -107,7 +105,7 @@ enum BatchWriter {
             let request = requests[index]
             inspection.lastSeq[request.conversationID] = try row.decode("last_seq")
             guard let active = try row.decode("active", as: Bool?.self), active else {
-                results[index] = .failed(.unauthorized("this user is inactive"))
+                results[index] = .failed(.senderInactive)
                 continue
             }
             guard try row.decode("visible", as: Bool.self) else {
@@ -119,7 +117,7 @@ enum BatchWriter {
             let policy = try row.decode("send_policy", as: String.self)
             // The rule of ConversationSnapshot.canSend: admins anywhere they see, members unless admins_only.
             guard role == .admin || isDirect || policy == SendPolicy.allMembers.rawValue else {
-                results[index] = .failed(.sendForbidden())
+                results[index] = .failed(.sendForbidden)
                 continue
             }
             let sender = Sender(id: request.senderID, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
@@ -183,27 +181,25 @@ enum BatchWriter {
         }
         let advanced = counters.filter { lastSeq[$0.key] != $0.value }.sorted { $0.key.uuidString < $1.key.uuidString }
         let markerKeys = markers.keys.sorted { ($0.conversation.uuidString, $0.user) < ($1.conversation.uuidString, $1.user) }
-        let inserted = try connection.query(SQLQuery("""
+        let inserted = try connection.query("""
             WITH counters AS (
                 UPDATE chat.conversations c SET last_seq = n.last_seq
-                  FROM unnest($1::uuid[], $2::bigint[]) AS n(id, last_seq)
+                  FROM unnest(\(advanced.map(\.key))::uuid[], \(advanced.map(\.value))::bigint[]) AS n(id, last_seq)
                  WHERE c.id = n.id
             ), markers AS (
                 INSERT INTO chat.read_markers AS r (conversation_id, user_id, last_read_seq)
-                SELECT * FROM unnest($3::uuid[], $4::text[], $5::bigint[])
+                SELECT * FROM unnest(\(markerKeys.map(\.conversation))::uuid[], \(markerKeys.map(\.user))::text[],
+                                     \(markerKeys.map { markers[$0]! })::bigint[])
                 ON CONFLICT (conversation_id, user_id) DO UPDATE
                    SET last_read_seq = EXCLUDED.last_read_seq, updated_at = now()
                  WHERE r.last_read_seq < EXCLUDED.last_read_seq
             )
             INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id)
-            SELECT * FROM unnest($6::uuid[], $7::bigint[], $8::text[], $9::text[], $10::text[])
+            SELECT * FROM unnest(\(rows.map { requests[$0].conversationID })::uuid[], \(seqs)::bigint[],
+                                 \(rows.map { requests[$0].senderID })::text[], \(rows.map { requests[$0].body })::text[],
+                                 \(rows.map { requests[$0].clientID })::text[])
             RETURNING id, conversation_id, seq, chat.rfc3339(created_at) AS created_at
-            """, [
-                advanced.map(\.key), advanced.map(\.value),
-                markerKeys.map(\.conversation), markerKeys.map(\.user), markerKeys.map { markers[$0]! },
-                rows.map { requests[$0].conversationID }, seqs, rows.map { requests[$0].senderID },
-                rows.map { requests[$0].body }, rows.map { requests[$0].clientID },
-            ]))
+            """)
         // RETURNING promises no order: match rows back by (conversation, seq), unique in the batch.
         var position: [SeqKey: Int] = [:]
         for (offset, index) in rows.enumerated() {

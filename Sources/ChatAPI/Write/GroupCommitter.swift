@@ -77,6 +77,7 @@ final class GroupCommitter: Sendable {
     }
 
     /// Queues `request` for the next batch and waits for its commit.
+    /// - Throws: `SendFailure` when the message was not stored.
     func submit(_ request: SendRequest) async throws -> SendOutcome {
         try await withCheckedThrowingContinuation { continuation in
             var accepted = true
@@ -87,7 +88,7 @@ final class GroupCommitter: Sendable {
                 }
                 state.queue.append(Pending(request: request, continuation: continuation))
             }
-            if !accepted { continuation.resume(throwing: APIError.unavailable("the service is shutting down")) }
+            if !accepted { continuation.resume(throwing: SendFailure.shuttingDown) }
         }
     }
 
@@ -249,7 +250,7 @@ final class GroupCommitter: Sendable {
                 continue
             } catch let error as PostgresError where error.isUnavailability {
                 logger.warning("send batch failed: database unavailable", ["error": .string(error.description), "size": .int(requests.count)])
-                return requests.map { _ in .failed(.unavailable()) }
+                return requests.map { _ in .failed(.databaseUnavailable) }
             } catch {
                 guard requests.count > 1 else { return [.failed(BatchWriter.rowFailure(error, logger: logger))] }
                 metrics.splitBatches.increment()
@@ -287,7 +288,7 @@ final class GroupCommitter: Sendable {
                 case .failed(let error):
                     item.continuation.resume(throwing: error)
                 case .busy:
-                    item.continuation.resume(throwing: APIError.unavailable("the conversation is busy; retry"))
+                    item.continuation.resume(throwing: SendFailure.conversationBusy)
                 }
             }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTP
 import Models
 
 /// One message to store, already validated (body rules, `client_id`) and rate-limited; the
@@ -18,10 +17,31 @@ enum SendOutcome: Sendable, Equatable {
     case replayed(Message)
 }
 
+/// Why a send was not stored, in the write path's terms; `MessageRoutes` maps each to its
+/// HTTP answer (docs/api.md, "The write path").
+enum SendFailure: Error, Sendable, Equatable {
+    /// The sender was deactivated after authenticating.
+    case senderInactive
+    /// The conversation does not exist or the sender may not see it.
+    case conversationNotFound
+    /// The sender sees the conversation but may not send there (admins_only, not an admin).
+    case sendForbidden
+    /// A database rule (a CHECK constraint) refused the message.
+    case refusedByDatabase
+    /// The conversation stayed locked by another writer beyond the lock timeout.
+    case conversationBusy
+    /// The committer is stopping and takes no more sends.
+    case shuttingDown
+    /// The database cannot be reached.
+    case databaseUnavailable
+    /// Anything else (logged where it happened).
+    case internalError
+}
+
 /// The fate of one row of a batch.
 enum SendRowResult: Sendable {
     case done(SendOutcome)
-    case failed(APIError)
+    case failed(SendFailure)
     /// Its conversation is locked by another writer (another replica, a DBA's open
     /// transaction): retried apart, waiting for the lock, so the batch never waits.
     case busy

@@ -65,7 +65,7 @@ public struct Migrator: Sendable {
         let all = try migrations()
         try connection.execute("SELECT pg_advisory_lock(\(Self.advisoryLockKey))")
         defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))") }
-        try connection.executeScript(Self.bookkeepingSQL)
+        try connection.executeScript(unsafeSQL: Self.bookkeepingSQL)
         let applied = Set(try connection.query("SELECT version FROM chat.schema_migrations").map {
             try $0.decode("version", as: Int.self)
         })
@@ -74,7 +74,7 @@ public struct Migrator: Sendable {
             let script = try migration.script()
             do {
                 try connection.withTransaction { transaction in
-                    try transaction.executeScript(script)
+                    try transaction.executeScript(unsafeSQL: script)
                     try transaction.execute("""
                         INSERT INTO chat.schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))
                         """)
