@@ -1,9 +1,9 @@
 """Schemathesis hooks for Tests/fuzz/run.
 
-`DELETE /v1/sessions/current` revokes the token it is called with. Called with the admin's token
-that every user endpoint shares, it would turn the rest of the run into 401s; so each call that
-carries that token gets a session of its own instead, minted with the service key (the same
-admin, so the request is otherwise the one the fuzzer generated).
+Every user endpoint runs with one admin's token, so the run keeps that admin intact:
+`DELETE /v1/sessions/current` with that token gets a session of its own instead (minted with
+the service key for the same admin, so the request is otherwise the one the fuzzer generated),
+and a `PUT` of that admin's user writes another user.
 """
 
 import json
@@ -14,13 +14,14 @@ import uuid
 
 import schemathesis
 
+ADMIN_ID = os.environ["CHAT_ADMIN_ID"]
 ADMIN_AUTHORIZATION = f"Bearer {os.environ['CHAT_ADMIN_TOKEN']}"
 
 
 def mint_admin_session() -> str:
     request = urllib.request.Request(
         f"{os.environ['CHAT_API_URL']}/v1/sessions",
-        data=json.dumps({"user_id": os.environ["CHAT_ADMIN_ID"], "ttl_seconds": 600}).encode(),
+        data=json.dumps({"user_id": ADMIN_ID, "ttl_seconds": 600}).encode(),
         headers={"Authorization": f"Bearer {os.environ['CHAT_SERVICE_KEY']}", "Content-Type": "application/json"},
         method="POST",
     )
@@ -36,6 +37,10 @@ def before_call(context, case, kwargs):
         for name in list(headers):
             if name.lower() == "authorization" and headers[name] == ADMIN_AUTHORIZATION:
                 headers[name] = f"Bearer {mint_admin_session()}"
+    elif operation == ("PUT", "/v1/users/{user_id}") and (case.path_parameters or {}).get("user_id") == ADMIN_ID:
+        # The fuzzer learns the admin's id from `GET /v1/me` and may demote or deactivate them,
+        # which would turn the rest of the run into 403s and 404s: it writes another user.
+        case.path_parameters["user_id"] = f"fuzz-{ADMIN_ID}"[:64]
     elif operation == ("GET", "/v1/conversations/{id}/messages") and case.query and "before" in case.query:
         # `before` and `after` together are a 400 (docs/api.md) that OpenAPI cannot state, as it
         # cannot relate two parameters; the Swift tests cover that case, the fuzzer the others.
