@@ -191,6 +191,29 @@ struct DirectorySyncTests {
         #expect(try await members().isEmpty)
     }
 
+    @Test("a member set takes bodies up to 4 MiB (API.md): 50,000 members in one call; one byte more is 413")
+    func largeMemberSet() async throws {
+        let api = try harness()
+        let prefix = api.unique("many")
+        try await api.database.execute("""
+            INSERT INTO chat.users (id, name, email, role)
+            SELECT \(prefix) || '-' || n, 'Member ' || n, n || '@example.com', 'member' FROM generate_series(1, 50000) AS n
+            """)
+        let circle = try await api.circle(members: [])
+        let ids = (1...50_000).map { "\"\(prefix)-\($0)\"" }.joined(separator: ",")
+        let body = "{\"user_ids\": [\(ids)]}"
+        #expect(body.utf8.count > 65_536)
+        let replaced = try await api.service("PUT", "/v1/circles/\(circle)/members", json: body)
+        try expectStatus(replaced, 200)
+        #expect(try replaced.object()["member_count"] as? Int == 50_000)
+        let open = Array(#"{"user_ids": [], "pad": ""#.utf8), close = Array(#""}"#.utf8)
+        let tooBig = open + Array(repeating: UInt8(ascii: "p"), count: 4 * 1024 * 1024 + 1 - open.count - close.count) + close
+        let refused = try await api.call("PUT", "/v1/circles/\(circle)/members", token: APIHarness.serviceKey, body: tooBig,
+                                         headers: [("Content-Type", "application/json")])
+        expectError(refused, 413, "payload_too_large")
+        #expect(try await api.database.scalar("SELECT count(*) FROM chat.circle_members WHERE circle_id = \(circle)") == "50000")
+    }
+
     @Test("membership errors: unknown circle 404, unknown user 404, bad ids 404 in paths and 422 in bodies")
     func membershipErrors() async throws {
         let api = try harness()

@@ -10,7 +10,7 @@ struct DirectoryRoutes: Sendable {
         router.add(.PUT, "/v1/users/{user_id}", putUser)
         router.add(.GET, "/v1/users/{user_id}", getUser)
         router.add(.PUT, "/v1/circles/{circle_id}", putCircle)
-        router.add(.PUT, "/v1/circles/{circle_id}/members", putMembers)
+        router.add(.PUT, "/v1/circles/{circle_id}/members", bodyLimit: MembersBody.maxBodyBytes, putMembers)
         router.add(.PUT, "/v1/circles/{circle_id}/members/{user_id}", putMember)
         router.add(.DELETE, "/v1/circles/{circle_id}/members/{user_id}", deleteMember)
         router.add(.POST, "/v1/sessions", postSession)
