@@ -29,6 +29,22 @@ struct OpenAPIAgreementTests {
         #expect(try sent.object()["client_id"] is NSNull)
     }
 
+    @Test("links and emails are checked by Unicode scalar: a combining mark or an emoji modifier after `/` or `@` is fine")
+    func scalarLevelPrefixes() async throws {
+        let api = try harness()
+        for (avatar, email) in [("HTtPs://\\ud83c\\udffbx", "a@\\u0301b"), ("/\\u0301x", "@\\ud83c\\udffb"), ("http://\\u0301", "a@")] {
+            let response = try await api.service("PUT", "/v1/users/\(api.unique("marks"))", json: """
+                {"name": "N", "email": "\(email)", "role": "member", "avatar_url": "\(avatar)"}
+                """)
+            try expectStatus(response, 201)
+        }
+        for avatar in ["//\\u0301x", "ftp://x", "javascript:alert(1)", "\\u0301/x"] {
+            expectError(try await api.service("PUT", "/v1/users/\(api.unique("marks"))", json: """
+                {"name": "N", "email": "a@b", "role": "member", "avatar_url": "\(avatar)"}
+                """), 422, "invalid", field: "avatar_url")
+        }
+    }
+
     @Test("q's rules apply to q as sent: a control character or a 201st character is 400 even at the ends")
     func searchTextAsSent() async throws {
         let api = try harness()
