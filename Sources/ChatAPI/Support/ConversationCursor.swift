@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Models
 
 /// The opaque `cursor` of `GET /v1/conversations`: the position of the last item of a page in
 /// the list order (`last_activity_at` newest first, then id). Keyset pagination: the next page
@@ -29,30 +30,19 @@ struct ConversationCursor: Equatable, Sendable {
     var encoded: String {
         var bytes = withUnsafeBytes(of: activityMicroseconds.bigEndian) { Array($0) }
         bytes += withUnsafeBytes(of: id.uuid) { Array($0) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return Base64URL.encode(Data(bytes))
     }
 
     /// Reads a cursor: any 32 characters of base64url; anything else is a 400.
     init(encoded text: String) throws(APIError) {
-        guard text.utf8.count == Self.encodedLength, text.utf8.allSatisfy(Self.isBase64URL),
-              let data = Data(base64Encoded: text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/"))
-        else { throw APIError.badRequest("query parameter \"cursor\" is not a cursor this API returned") }
+        guard text.utf8.count == Self.encodedLength, let data = Base64URL.decode(text), data.count == 24 else {
+            throw APIError.badRequest("query parameter \"cursor\" is not a cursor this API returned")
+        }
         let bytes = [UInt8](data)
-        let activity = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let activity = Int64(bitPattern: bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         var uuid: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &uuid) { $0.copyBytes(from: bytes[8..<24]) }
-        let micros = Int64(bitPattern: activity)
-        self.init(activityMicroseconds: min(max(micros, Self.activityRange.lowerBound), Self.activityRange.upperBound), id: UUID(uuid: uuid))
-    }
-
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            return true
-        default:
-            return false
-        }
+        self.init(activityMicroseconds: min(max(activity, Self.activityRange.lowerBound), Self.activityRange.upperBound),
+                  id: UUID(uuid: uuid))
     }
 }
