@@ -7,6 +7,7 @@ struct APIContext: Sendable {
     let directory: DirectoryStore
     let conversations: ConversationStore
     let history: MessageHistoryStore
+    let messages: MessageStore
     let readState: ReadStateStore
     let search: SearchStore
     let committer: GroupCommitter
@@ -17,6 +18,7 @@ struct APIContext: Sendable {
         directory = DirectoryStore(database: database)
         conversations = ConversationStore(database: database)
         history = MessageHistoryStore(database: database)
+        messages = MessageStore(database: database)
         readState = ReadStateStore(database: database)
         search = SearchStore(database: database)
         self.committer = committer
