@@ -101,9 +101,11 @@ struct MessageSearchTests {
 
         let long = String(repeating: "a", count: 201)
         for query in ["", "q=", "q=%20%20", "q=\(long)", "q=a&q=b", "q=a&limit=0", "q=a&limit=51", "q=a&cursor=abc",
-                      "q=a&cursor=-1", "q=a&conversation_id=nope", "q=%21%3F"] {
+                      "q=a&cursor=-1", "q=a&conversation_id=nope", "q=%21%3F", "q=ada%09", "q=%C2%85ada",
+                      "q=\(String(repeating: "a", count: 199))%CC%81%CC%81"] {
             expectError(try await api.searchMessages(member, query), 400, "bad_request")
         }
         try expectStatus(try await api.searchMessages(member, "q=\(String(repeating: "a", count: 200))"), 200)
+        try expectStatus(try await api.searchMessages(member, "q=\(String(repeating: "a", count: 199))%CC%81"), 200)
     }
 }

@@ -58,9 +58,13 @@ struct AttentionRoutes: Sendable {
     @Sendable func searchMessages(_ request: HTTPRequest) async throws -> HTTPResponse {
         let session = try await context.caller(request).requireUser()
         let query = try Self.single(request, "q") ?? ""
-        let length = query.count
+        // Counted and checked as sent, by Unicode scalar, like the directory's q (openapi.json's pattern).
+        let length = query.unicodeScalars.count
         guard length >= 1, length <= Self.maxQueryLength, !query.allSatisfy(\.isWhitespace) else {
             throw APIError.badRequest("query parameter \"q\" must be 1 to \(Self.maxQueryLength) characters")
+        }
+        guard !query.unicodeScalars.contains(where: FieldRules.isControl) else {
+            throw APIError.badRequest("query parameter \"q\" must not contain control characters")
         }
         guard let terms = SearchTerms(query) else { throw APIError.badRequest("query parameter \"q\" has no word to search for") }
         let limit = try request.query.int("limit", in: 1...50) ?? 20
