@@ -1,6 +1,6 @@
--- 007_attention: mentions, receipts, mute, mark unread and message search (API.md, "Attention:
--- mentions, typing, receipts, mute, mark unread, search"). Typing writes nothing: the API sends
--- pg_notify('chat_typing', ...) and the gateway forwards it (docs/stream.md).
+-- 007_attention: mentions, receipts, mute, mark unread and message search (docs/api.md,
+-- "Attention"). Typing writes nothing: the API sends pg_notify('chat_typing', ...) and the
+-- gateway forwards it (docs/stream.md, "Typing").
 --
 -- An existing database upgrades in place: messages keep their rows and get no mentions and a
 -- search vector computed here; markers are unmuted.

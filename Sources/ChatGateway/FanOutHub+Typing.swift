@@ -1,7 +1,7 @@
 import Foundation
 import Models
 
-/// `typing` (API.md, "Attention"): ephemeral. A notification on `chat_typing` (the API's
+/// `typing` (docs/api.md, "Attention"; docs/stream.md, "Typing"): ephemeral. A notification on `chat_typing` (the API's
 /// `pg_notify`, never a table row) goes to every live stream of the conversation's audience
 /// except the typist's, with no `id:` line; streams still replaying skip it, and nothing of it
 /// is kept, so a resume never replays it.

@@ -104,7 +104,8 @@ import Testing
         #expect(view.title == "Ada Lovelace")
         let object = try json(view)
         #expect(Set(object.keys) == ["id", "kind", "title", "custom_title", "peer", "circle", "member_count", "send_policy",
-                                     "can_send", "created_at", "last_activity_at", "last_message", "unread_count", "last_read_seq"])
+                                     "can_send", "created_at", "last_activity_at", "last_message", "unread_count", "last_read_seq",
+                                     "unread_mentions", "muted", "peer_last_read_seq"])
         #expect(object["circle"] is NSNull)
         #expect(object["unread_count"] as? Int == 3)
         #expect(Self.direct().render(for: Viewer(id: "u1", role: .member)).peer == Self.bob)
@@ -137,5 +138,22 @@ import Testing
         #expect(snapshot.sendPolicy == .adminsOnly)
         #expect(snapshot.lastMessage?.seq == 2)
         #expect(snapshot.circle?.url == "https://x/c1")
+    }
+}
+
+@Suite struct Base64URLText {
+    @Test func roundTripsWithoutPaddingInTheURLAlphabet() {
+        for count in 0..<40 {
+            let data = Data((0..<count).map { UInt8(($0 * 97 + 251) % 256) })
+            let text = Base64URL.encode(data)
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(Base64URL.isEncoded(text))
+            #expect(Base64URL.decode(text) == data)
+        }
+    }
+
+    @Test(arguments: ["a+b", "a/b", "ab==", "a b", "é", "a"])
+    func refusesWhatIsNotBase64URL(_ text: String) {
+        #expect(Base64URL.decode(text) == nil)
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 import Models
 
-/// Attention (API.md, "Attention: mentions, typing, receipts, mute, mark unread, search"):
+/// Attention (docs/api.md, "Attention"):
 /// typing, mark unread, mute, the readers of a message, and message search. Mentions ride on
 /// sending (`MessageRoutes`), receipts on moving a marker (`ReadStateStore`).
 struct AttentionRoutes: Sendable {
@@ -79,7 +79,7 @@ struct AttentionRoutes: Sendable {
         return .apiJSON(200, SearchPageBody(items: page.hits, nextCursor: next))
     }
 
-    /// API.md: `q` is 1 to 200 characters.
+    /// docs/api.md: `q` is 1 to 200 characters.
     static let maxQueryLength = 200
 
     private static func single(_ request: HTTPRequest, _ name: String) throws(APIError) -> String? {

@@ -3,7 +3,7 @@ import HTTP
 import Models
 import Postgres
 
-/// Typing notices and the readers of a message (API.md, "Attention").
+/// Typing notices and the readers of a message (docs/api.md, "Attention").
 struct AttentionStore: Sendable {
     let database: Database
 
@@ -52,7 +52,7 @@ struct AttentionStore: Sendable {
 }
 
 extension ConversationAccess {
-    /// API.md: admins may send anywhere they can see; members unless the chat is `admins_only`
+    /// docs/api.md: admins may send anywhere they can see; members unless the chat is `admins_only`
     /// (the rule of `ConversationSnapshot.canSend`).
     func canSend(_ viewer: Viewer) -> Bool {
         viewer.isAdmin || kind == .direct || sendPolicy == .allMembers

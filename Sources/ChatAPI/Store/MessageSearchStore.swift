@@ -3,7 +3,7 @@ import HTTP
 import Models
 import Postgres
 
-/// `GET /v1/search/messages` (API.md, "Search"): full-text search over the messages the caller
+/// `GET /v1/search/messages` (docs/api.md, "Message search"): full-text search over the messages the caller
 /// may read now (`chat.visible_conversations`, in the same statement), deleted and system
 /// messages excluded (they have no `search_vector`), newest first, keyset-paged by message id.
 struct MessageSearchStore: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The words of a message search (API.md, "Search"; docs/api.md): `q` split into runs of
+/// The words of a message search (docs/api.md, "Message search"): `q` split into runs of
 /// letters and digits, each matched as a whole word or a word prefix, all of them required.
 /// The same folding (case and accents) decides which words of a body the highlight marks;
 /// the database folds with `chat.search` (simple + unaccent).

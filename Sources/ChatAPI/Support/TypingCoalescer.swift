@@ -1,6 +1,6 @@
 import Synchronization
 
-/// API.md: typing calls faster than one per 2 s per user and conversation are accepted and
+/// docs/api.md: typing calls faster than one per 2 s per user and conversation are accepted and
 /// coalesced (204, nothing sent). One instant per (user, conversation) on this replica: a call
 /// within `interval` of the last one that was sent is dropped. With several replicas behind a
 /// balancer a user may get one extra `typing` per replica per interval, which is harmless.

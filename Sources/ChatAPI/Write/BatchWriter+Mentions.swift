@@ -2,7 +2,7 @@ import Foundation
 import Models
 import Postgres
 
-/// Mentions on the write path (API.md, "Attention"): each mentioned user must see the
+/// Mentions on the write path (docs/api.md, "Mentions"): each mentioned user must see the
 /// conversation, asked of `chat.visible_conversations` inside the batch's transaction, under
 /// the conversation's lock. A batch without mentions asks nothing.
 extension BatchWriter {
