@@ -222,7 +222,9 @@ def test_mute_and_mark_unread_reach_the_other_tab(member_page, new_page, api, en
     wait_row_state(other_tab, conversation["id"], lambda row: row["muted"], "the other tab did not show the mute live")
     assert api.call("GET", f"/v1/conversations/{conversation['id']}", env["member_token"])["muted"] is True
 
-    post_message(api, env, conversation["id"], f"Fourth news while muted {unique}")
+    member_page.go("#/circle")  # an open conversation would read the next message at once
+    member_page.wait(lambda: not member_page.visible(".conversation-header"), "the conversation did not close")
+    fourth = post_message(api, env, conversation["id"], f"Fourth news while muted {unique}")
     row = wait_row_state(other_tab, conversation["id"], lambda row: row["unread"] == 1,
                          "a muted conversation's count is not kept")
     assert row["badgeColour"] != "rgb(67, 56, 202)", "a muted conversation's count is not shown muted"
@@ -231,7 +233,10 @@ def test_mute_and_mark_unread_reach_the_other_tab(member_page, new_page, api, en
     other_tab.screenshot("36-muted-row")
 
     # Mark unread from the second message: back to the list, counts updated in both tabs.
-    member_page.wait_message(f"Fourth news while muted {unique}")
+    member_page.open_conversation(conversation["id"], circle["name"])
+    member_page.wait_message(fourth["body"])
+    for page in (member_page, other_tab):
+        wait_row_state(page, conversation["id"], lambda row: row["unread"] == 0, "opening did not read the conversation")
     member_page.act(second["id"], "unread")
     member_page.wait(lambda: not member_page.visible(".conversation-header"), "mark unread did not close the conversation")
     assert member_page.driver.current_url.endswith("#/circle")
