@@ -2,7 +2,9 @@
 // members (GET .../members, once per open conversation) that match; ArrowUp/ArrowDown move,
 // Enter or Tab picks, Escape closes, a click picks. A pick writes `@Full Name ` into the text and
 // remembers the user, so the send can carry the ids of those whose `@Name` is still in it.
+// (Not the Combobox: that one replaces an input's whole value; it shares the option highlight.)
 import { avatar } from './avatar.js';
+import { setActiveOption } from './combobox.js';
 import { h } from './dom.js';
 
 const MAX_OPTIONS = 8;
@@ -135,17 +137,7 @@ export class MentionPicker {
   }
 
   #setActive(index) {
-    const options = [...this.listbox.children];
-    this.#active = (index + options.length) % options.length;
-    options.forEach((option, position) => {
-      const active = position === this.#active;
-      option.setAttribute('aria-selected', String(active));
-      option.classList.toggle('combobox__option--active', active);
-      if (active) {
-        this.input.setAttribute('aria-activedescendant', option.id);
-        option.scrollIntoView({ block: 'nearest' });
-      }
-    });
+    this.#active = setActiveOption(this.input, this.listbox, index) ?? 0;
   }
 
   #pick(index) {
