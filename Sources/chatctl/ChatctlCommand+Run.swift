@@ -31,6 +31,8 @@ extension ChatctlCommand {
         case .prune(let hours):
             let deleted = try Pruner(retention: .seconds(hours * 3600)).prune(on: connection)
             print("deleted \(deleted) events committed more than \(hours) h ago")
+        case .seedSearch(let messages, let conversations):
+            print(try SearchBenchSeed(messages: messages, conversations: conversations).load(on: connection))
         }
     }
 }

@@ -59,15 +59,4 @@ struct SearchHit: Encodable, Sendable {
 }
 
 /// `GET /v1/search/messages`: `{"items": [...], "next_cursor": null | "..."}`.
-struct SearchPageBody: Encodable, Sendable {
-    var items: [SearchHit]
-    var nextCursor: String?
-
-    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)  // null, never omitted
-    }
-}
+typealias SearchPageBody = CursorPageBody<SearchHit>
