@@ -99,6 +99,10 @@ export class ConversationView {
       } else {
         this.#render('none');
         this.#showSeq(aroundSeq);
+        if (this.#hasNewer) {
+          this.jumpButton.textContent = 'Latest messages ↓';
+          this.jumpButton.hidden = false;
+        }
       }
       await this.#fillViewport(generation);
       this.#maybeMarkRead();
@@ -141,11 +145,7 @@ export class ConversationView {
       });
       return;
     }
-    if (this.#hasNewer) {
-      // The newest page is not loaded (a jump to an old message): it comes on scroll-down.
-      if (!mine) this.jumpButton.hidden = false;
-      return;
-    }
+    if (this.#hasNewer) return; // the newest page is not loaded (a jump to an old message): it comes on scroll-down
     const newest = this.list.newest?.seq ?? 0;
     if (message.seq > newest + 1 && newest > 0) {
       this.#fillGap(newest);
@@ -436,7 +436,10 @@ export class ConversationView {
       if (generation !== this.#generation) return;
       this.#addMessages(page.items ?? []);
       this.#hasNewer = Boolean(page.has_more);
-      if (!this.#hasNewer) this.jumpButton.hidden = true;
+      if (!this.#hasNewer) {
+        this.jumpButton.hidden = true;
+        this.jumpButton.textContent = 'New messages ↓';
+      }
       this.#render('none');
       this.#maybeMarkRead();
     } catch (error) {

@@ -134,6 +134,8 @@ export class SearchPanel {
         'data-seq': message.seq,
         onclick: (event) => {
           event.preventDefault();
+          this.groups.querySelector('[aria-current]')?.removeAttribute('aria-current');
+          event.currentTarget.setAttribute('aria-current', 'true');
           this.onOpen(conversation.id, message.seq);
         },
       },
