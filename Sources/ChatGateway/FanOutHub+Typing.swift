@@ -13,9 +13,9 @@ extension FanOutHub {
         if audiences.missing([conversation]).isEmpty == false {
             // Loaded like the tail loads audiences; membership events keep it current from then on.
             guard let id = UUID(uuidString: conversation), let loaded = try? await log.audiences(of: [id]) else { return }
-            if !audiences.missing([conversation]).isEmpty { audiences.store(loaded, asked: [conversation], now: .now) }
+            if !audiences.missing([conversation]).isEmpty { audiences.store(loaded, asked: [conversation], now: now()) }
         }
-        guard let audience = audiences.audience(of: conversation, now: .now) else { return }
+        guard let audience = audiences.audience(of: conversation, now: now()) else { return }
         let frame = EventFrames.typing(payload)
         forEachConnected(in: audience) { user in
             guard user != notice.user.id else { return }

@@ -10,16 +10,10 @@ import Testing
 struct AttentionMigrationTests {
     @Test("apply the files before 007, store messages (one deleted), then migrate: searchable, no mentions, re-applies harmlessly")
     func upgradeIndexesMessages() async throws {
-        let earlier = FileManager.default.temporaryDirectory.appendingPathComponent("before-007-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: earlier) }
-        let all = try Migrator(sqlDirectory: TestDatabase.sqlDirectory).migrations()
-        for migration in all where migration.version < 7 {
-            try FileManager.default.copyItem(at: TestDatabase.sqlDirectory.appendingPathComponent(migration.fileName),
-                                             to: earlier.appendingPathComponent(migration.fileName))
-        }
+        let earlier = try EarlierMigrations(before: 7)
+        defer { earlier.remove() }
         try await StoreFixture.with(migrated: false) { fixture in
-            try await Migrator(sqlDirectory: earlier).migrate(using: fixture.pool)
+            try await Migrator(sqlDirectory: earlier.directory).migrate(using: fixture.pool)
             try await fixture.user("a1", role: "admin")
             try await fixture.user("u1")
             let direct = try await fixture.direct("a1", "u1")
@@ -36,8 +30,7 @@ struct AttentionMigrationTests {
             #expect(try found.decode("found", as: Int.self) == 9, "every live message, accents folded; not the deleted one")
             #expect(try found.decode("unmentioned", as: Int.self) == 10 && found.decode("total", as: Int.self) == 10)
             // 007 is idempotent like the files before it.
-            let file = try #require(all.first { $0.version == 7 }).fileName
-            let script = try String(contentsOf: TestDatabase.sqlDirectory.appendingPathComponent(file), encoding: .utf8)
+            let script = try earlier.script(7)
             try await fixture.pool.withConnection { connection in
                 try connection.withTransaction { try $0.executeScript(unsafeSQL: script) }
             }
