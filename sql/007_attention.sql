@@ -152,41 +152,109 @@ COMMENT ON FUNCTION chat.unread_mentions(uuid, text, bigint) IS
     'Messages of a conversation after the marker last_read_seq that mention reader (deleted ones have no mentions): '
     'an index-only count on message_mentions_unread_idx, exact after reads, deletions and mark-unread.';
 
-CREATE OR REPLACE FUNCTION chat.mentions_json(ids text[]) RETURNS jsonb
+-- The message object gains its mentions: a part like 006's sender, quote and reactions (one
+-- SELECT, set-returning, inlined where it is joined), passed to chat.message_object. The old
+-- 13-argument chat.message_object goes; chat.message_json_of and the INSERT trigger, its two
+-- callers, are redefined to pass the part (chat.message_json and the UPDATE trigger read through
+-- chat.message_json_of and need nothing). A later part (attachments) is added the same way.
+
+CREATE OR REPLACE FUNCTION chat.mentions_of(user_ids text[]) RETURNS TABLE (mentions jsonb)
     LANGUAGE sql STABLE
     AS $$
-    SELECT CASE WHEN cardinality(ids) = 0 THEN '[]'::jsonb ELSE (
-        SELECT coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name) ORDER BY x.ord), '[]'::jsonb)
-          FROM unnest(ids) WITH ORDINALITY AS x(id, ord) JOIN chat.users u ON u.id = x.id) END
+    SELECT coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.name) ORDER BY x.ord), '[]'::jsonb)
+      FROM unnest(user_ids) WITH ORDINALITY AS x(id, ord) JOIN chat.users u ON u.id = x.id
     $$;
-COMMENT ON FUNCTION chat.mentions_json(text[]) IS 'A message''s mentions as the API shows them: [{"id","name"}] in the order given.';
+COMMENT ON FUNCTION chat.mentions_of(text[]) IS
+    'A message''s mentions as the message object shows them, one row: [{"id","name"}] in the order given; [] for '
+    'none (no user is looked up).';
 
--- The message object of 006, with its mentions.
-CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETURNS jsonb
-    LANGUAGE sql STABLE
+DROP FUNCTION IF EXISTS chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz,
+                                            timestamptz, jsonb, jsonb, jsonb);
+CREATE OR REPLACE FUNCTION chat.message_object(
+    id bigint, conversation_id uuid, seq bigint, kind text, sender jsonb, body text, client_id text,
+    created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, quote jsonb, reactions jsonb, system jsonb,
+    mentions jsonb)
+    RETURNS jsonb
+    LANGUAGE sql STABLE  -- as stable as jsonb_build_object, so that the planner inlines it
     AS $$
     SELECT jsonb_build_object(
-        'id', m.id,
-        'conversation_id', m.conversation_id::text,
-        'seq', m.seq,
-        'kind', m.kind,
-        'sender', (SELECT jsonb_build_object('id', s.id, 'name', s.name, 'avatar_url', s.avatar_url)
-                     FROM chat.users s WHERE s.id = m.sender_id),
-        'body', m.body,
-        'client_id', m.client_id,
-        'created_at', chat.rfc3339(m.created_at),
-        'edited_at', chat.rfc3339(m.edited_at),
-        'deleted', m.deleted_at IS NOT NULL,
-        'reply_to', chat.quote_json(m.reply_to),
-        'reactions', chat.reactions_json(m.id, viewer),
-        'system', m.system,
-        'mentions', chat.mentions_json(m.mentions),
+        'id', id,
+        'conversation_id', conversation_id::text,
+        'seq', seq,
+        'kind', kind,
+        'sender', sender,
+        'body', body,
+        'client_id', client_id,
+        'created_at', chat.rfc3339(created_at),
+        'edited_at', chat.rfc3339(edited_at),
+        'deleted', deleted_at IS NOT NULL,
+        'reply_to', quote,
+        'reactions', reactions,
+        'system', system,
+        'mentions', mentions,
         'attachments', '[]'::jsonb)
     $$;
-COMMENT ON FUNCTION chat.message_json(chat.messages, text) IS
-    'The API''s Message object: {"id","conversation_id","seq","kind","sender":{"id","name","avatar_url"}|null,"body",'
-    '"client_id","created_at","edited_at","deleted","reply_to","reactions","system","mentions":[{"id","name"}],'
-    '"attachments":[]}. viewer: the reader, for reactions[].me; NULL gives the stream''s form (no "me").';
+COMMENT ON FUNCTION chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz, timestamptz, jsonb, jsonb, jsonb, jsonb) IS
+    'The API''s Message object from a message''s columns and its parts (chat.sender_of, chat.quote_of, chat.reactions_of, '
+    'chat.mentions_of): {"id","conversation_id","seq","kind","sender","body","client_id","created_at","edited_at",'
+    '"deleted","reply_to","reactions","system","mentions","attachments":[]}. Use chat.message_json_of; the INSERT '
+    'trigger calls this directly with no reactions (a new message has none), so a send looks none up.';
+
+CREATE OR REPLACE FUNCTION chat.message_json_of(message_id bigint, viewer text) RETURNS TABLE (message jsonb)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body, m.client_id,
+                               m.created_at, m.edited_at, m.deleted_at, q.quote, r.reactions, m.system, n.mentions)
+      FROM chat.messages m
+     CROSS JOIN LATERAL chat.reactions_of(m.id, viewer) AS r
+     CROSS JOIN LATERAL chat.mentions_of(m.mentions) AS n
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
+     WHERE m.id = message_json_of.message_id
+    $$;
+
+CREATE OR REPLACE FUNCTION chat.messages_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ahead record;
+BEGIN
+    WITH newest AS (
+        SELECT conversation_id, max(seq) AS max_seq,
+               (array_agg(id ORDER BY seq DESC) FILTER (WHERE kind = 'user'))[1] AS message_id,
+               max(created_at) FILTER (WHERE kind = 'user') AS newest_at
+          FROM inserted_messages
+         GROUP BY conversation_id
+    ), moved AS (
+        UPDATE chat.conversations c
+           SET last_activity_at = greatest(c.last_activity_at, n.newest_at),
+               last_message_id = coalesce(n.message_id, c.last_message_id)
+          FROM newest n
+         WHERE c.id = n.conversation_id
+        RETURNING c.id, c.last_seq, n.max_seq
+    )
+    SELECT * INTO ahead FROM moved WHERE max_seq > last_seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'message seq % is ahead of chat.conversations.last_seq % for conversation %',
+                        ahead.max_seq, ahead.last_seq, ahead.id
+            USING ERRCODE = 'check_violation', SCHEMA = 'chat', TABLE = 'messages',
+                  HINT = 'Leave seq NULL (the trigger assigns it), or advance last_seq first.';
+    END IF;
+
+    INSERT INTO chat.events (type, conversation_id, payload)
+    SELECT 'message.created', m.conversation_id,
+           jsonb_build_object('conversation_id', m.conversation_id::text,
+                              'message', chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body,
+                                                             m.client_id, m.created_at, m.edited_at, m.deleted_at,
+                                                             q.quote, '[]'::jsonb, m.system, n.mentions))
+      FROM inserted_messages m
+     CROSS JOIN LATERAL chat.mentions_of(m.mentions) AS n
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
+     ORDER BY m.conversation_id, m.seq;
+    RETURN NULL;
+END
+$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Mute, per user and conversation, on the marker row (the per-user state of a conversation).

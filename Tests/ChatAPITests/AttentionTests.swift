@@ -8,7 +8,7 @@ import TestSupport
 /// "Attention"). Search has its own suite; the stream side is in the gateway's.
 @Suite(.chatAPI())
 struct AttentionTests {
-    @Test("mentions: stored in the order given, named in the 201, the reads and history; refused for a non-member, an unknown id, 51 users")
+    @Test("mentions: stored in the order given, named in the 201, the reads, history and search; refused for a non-member, an unknown id, 51 users")
     func mentionsOnSend() async throws {
         let api = try harness()
         let admin = try await api.user(.admin, name: "Ada Admin")
@@ -24,7 +24,15 @@ struct AttentionTests {
         #expect(sent.mentions == [UserRef(id: other.id, name: "Alan Other"), UserRef(id: admin.id, name: "Ada Admin")])
         #expect(try await api.getMessage(other, chat.conversation, sent.id).decode(Message.self) == sent)
         #expect(try await api.history(admin, chat.conversation).last == sent)
+        let found = try await api.searchMessages(member, "q=look")
+        try expectStatus(found, 200)
+        #expect(try canonical(#require(try found.items().first?["message"] as? [String: Any])) == canonical(try response.object()),
+                "a search hit's message names the mentions too")
         #expect(try await api.sent(member, chat.conversation, "no one").mentions.isEmpty)
+        let nullMentions = try await api.call("POST", "/v1/conversations/\(chat.conversation)/messages", token: member.token,
+                                              json: #"{"body": "null is none", "mentions": null}"#)
+        try expectStatus(nullMentions, 201)
+        #expect(try nullMentions.decode(Message.self).mentions.isEmpty, "mentions given as null are none (docs/openapi.json)")
 
         let before = try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid")
         expectError(try await api.sendMentioning(member, chat.conversation, "psst", [outsider.id]), 422, "invalid", field: "mentions")

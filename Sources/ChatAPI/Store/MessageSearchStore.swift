@@ -13,21 +13,25 @@ struct MessageSearchStore: Sendable {
     func search(_ terms: SearchTerms, in conversation: UUID?, before: Int64?, limit: Int,
                 viewer: Viewer) async throws -> (hits: [SearchHit], hasMore: Bool) {
         try await database.run { connection in
+            // The hits first (index, visibility, keyset), then the object of only those, joined
+            // LATERAL to chat.message_json_of like a history page (inlined: one plan).
             let rows = try connection.query("""
-                SELECT m.id, chat.message_json(m, \(viewer.id)::text)::text AS message, m.body,
-                       c.id::text AS conversation_id, c.kind,
-                       CASE WHEN c.kind = 'direct'
-                            THEN (SELECT u.name FROM chat.users u
-                                   WHERE u.id IN (c.direct_user_low, c.direct_user_high) AND u.id <> \(viewer.id)::text)
-                            ELSE coalesce(c.custom_title, (SELECT ci.name FROM chat.circles ci WHERE ci.id = c.circle_id)) END AS title
-                  FROM chat.visible_conversations(\(viewer.id)::text, \(viewer.isAdmin)::boolean) c
-                  JOIN chat.messages m ON m.conversation_id = c.id
-                 WHERE m.search_vector @@ to_tsquery('chat.search', \(terms.tsquery)::text)
-                   AND m.deleted_at IS NULL
-                   AND (\(conversation)::uuid IS NULL OR c.id = \(conversation)::uuid)
-                   AND (\(before)::bigint IS NULL OR m.id < \(before)::bigint)
-                 ORDER BY m.id DESC
-                 LIMIT \(limit + 1)
+                SELECT hit.id, j.message::text AS message, hit.body, hit.conversation_id, hit.kind, hit.title
+                  FROM (SELECT m.id, m.body, c.id::text AS conversation_id, c.kind,
+                               CASE WHEN c.kind = 'direct'
+                                    THEN (SELECT u.name FROM chat.users u
+                                           WHERE u.id IN (c.direct_user_low, c.direct_user_high) AND u.id <> \(viewer.id)::text)
+                                    ELSE coalesce(c.custom_title, (SELECT ci.name FROM chat.circles ci WHERE ci.id = c.circle_id)) END AS title
+                          FROM chat.visible_conversations(\(viewer.id)::text, \(viewer.isAdmin)::boolean) c
+                          JOIN chat.messages m ON m.conversation_id = c.id
+                         WHERE m.search_vector @@ to_tsquery('chat.search', \(terms.tsquery)::text)
+                           AND m.deleted_at IS NULL
+                           AND (\(conversation)::uuid IS NULL OR c.id = \(conversation)::uuid)
+                           AND (\(before)::bigint IS NULL OR m.id < \(before)::bigint)
+                         ORDER BY m.id DESC
+                         LIMIT \(limit + 1)) AS hit
+                 CROSS JOIN LATERAL chat.message_json_of(hit.id, \(viewer.id)::text) AS j
+                 ORDER BY hit.id DESC
                 """)
             var hits: [SearchHit] = []
             for row in rows.prefix(limit) {

@@ -7,9 +7,7 @@ import TestSupport
 extension APIHarness {
     /// Sends `body` mentioning `mentions` (user ids) as `user`.
     func sendMentioning(_ user: TestUser, _ conversation: String, _ body: String, _ mentions: [String]) async throws -> HTTPTestResponse {
-        let ids = mentions.map(JSONText.quote).joined(separator: ",")
-        return try await call("POST", "/v1/conversations/\(conversation)/messages", token: user.token,
-                              json: "{\"body\": \(JSONText.quote(body)), \"mentions\": [\(ids)]}")
+        try await send(user, conversation, body, mentions: mentions)
     }
 
     func read(_ user: TestUser, _ conversation: String, _ seq: Int64) async throws -> HTTPTestResponse {

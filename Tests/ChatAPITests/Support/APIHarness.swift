@@ -122,10 +122,12 @@ final class APIHarness: Sendable {
     }
 
     /// Sends `body` as `user`.
-    func send(_ user: TestUser, _ conversation: String, _ body: String, clientID: String? = nil) async throws -> HTTPTestResponse {
+    func send(_ user: TestUser, _ conversation: String, _ body: String, clientID: String? = nil,
+              mentions: [String] = []) async throws -> HTTPTestResponse {
         let client = clientID.map { ", \"client_id\": \(JSONText.quote($0))" } ?? ""
+        let mentioned = mentions.isEmpty ? "" : ", \"mentions\": [\(mentions.map(JSONText.quote).joined(separator: ","))]"
         return try await call("POST", "/v1/conversations/\(conversation)/messages", token: user.token,
-                              json: "{\"body\": \(JSONText.quote(body))\(client)}")
+                              json: "{\"body\": \(JSONText.quote(body))\(client)\(mentioned)}")
     }
 
     /// Sends and expects 201; returns the message.
