@@ -99,6 +99,13 @@ def test_mention_autocomplete_highlight_and_badge(admin_page, member_page, api, 
     wait_row_state(member_page, conversation["id"], lambda row: row["mentions"] == 0 and row["unread"] == 0,
                    "the @ badge stayed after reading")
 
+    # A live message that mentions the reader is highlighted as it arrives.
+    live = api.call("POST", f"/v1/conversations/{conversation['id']}/messages", env["admin_token"],
+                    {"body": f"@{member_user['name']} live {unique}", "mentions": [member_user["id"]]})
+    member_page.wait(lambda: member_page.driver.execute_script(
+        "return document.querySelector(`.timeline [data-message-id='${arguments[0]}'] .mention--me`)?.textContent",
+        str(live["id"])) == f"@{member_user['name']}", "a live mention is not highlighted")
+
     # "Seen by N" on the admin's own message once the member has read it (and written after it).
     post_message(api, env, conversation["id"], f"Seen it {unique}", token_key="member_token")
     admin_page.wait(lambda: receipt(admin_page, sent["id"]) == "Seen by 1", "no 'Seen by 1' on the admin's message")

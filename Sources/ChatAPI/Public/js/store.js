@@ -115,10 +115,6 @@ export class ChatStore extends EventTarget {
       conversation.unread_count = (conversation.unread_count ?? 0) + 1;
       if (message.mentions?.some((user) => user.id === this.me?.id)) {
         conversation.unread_mentions = (conversation.unread_mentions ?? 0) + 1;
-      } else if (!message.mentions?.length && this.me?.name && message.body?.includes(`@${this.me.name}`)) {
-        // Names the user, but the payload lists no mentions (a stream event without them):
-        // whether it counts as a mention only the server knows.
-        this.refresh(conversationID).catch(() => {});
       }
     }
     this.#changed();
