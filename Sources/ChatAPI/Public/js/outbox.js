@@ -26,8 +26,11 @@ export class Outbox {
     return this.#pending.get(conversationID) ?? [];
   }
 
-  /** Shows `body` (a reply to `replyTo` when given) as sending at once and posts it. */
-  send(conversationID, body, replyTo = null) {
+  /**
+   * Shows `body` (a reply to `replyTo` when given, mentioning the users `mentions`,
+   * `[{id, name}]`) as sending at once and posts it.
+   */
+  send(conversationID, body, replyTo = null, mentions = []) {
     const me = this.store.me;
     const message = {
       client_id: newClientID(),
@@ -35,6 +38,7 @@ export class Outbox {
       body,
       reply_to: replyTo ? quoteOf(replyTo) : null,
       reactions: [],
+      mentions,
       sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
       created_at: new Date().toISOString(),
       status: 'sending',
@@ -44,12 +48,15 @@ export class Outbox {
     this.deliver(conversationID, message);
   }
 
-  /** Posts a local message (again, for Retry) with its client_id (and what it replies to). */
+  /** Posts a local message (again, for Retry) with its client_id (and what it replies to and mentions). */
   async deliver(conversationID, message) {
     message.status = 'sending';
     this.onChange(conversationID);
     try {
-      const stored = await api.sendMessage(conversationID, message.body, message.client_id, message.reply_to?.id);
+      const stored = await api.sendMessage(conversationID, message.body, message.client_id, {
+        replyTo: message.reply_to?.id,
+        mentions: message.mentions.map((user) => user.id),
+      });
       this.settle(conversationID, stored.client_id);
       this.store.applyMessage(conversationID, stored);
       this.onConfirmed(conversationID, stored);
