@@ -80,7 +80,9 @@ actor FanOutHub {
 
     /// Reads and routes every event after the position until caught up. A failed read is
     /// logged once per outage and retried on the next doorbell, reconnect or safety tick.
-    func drain() async {
+    /// `afterReconnect`: the database connection was lost meanwhile (a failover, a restore):
+    /// check first that the log did not move back under the position (`detectFork`).
+    func drain(afterReconnect: Bool = false) async {
         do {
             if position == nil {
                 let start = try await log.latestPosition()
@@ -88,8 +90,11 @@ actor FanOutHub {
                 metrics.tailPosition.set(Double(start))
                 logger.info("tailing chat.events", ["position": .int(Int(start))])
             }
+            if afterReconnect, let from = position { try await detectFork(from: from) }
             while let from = position {
-                let batch = try await log.events(after: from)
+                let tail = try await log.events(after: from)
+                if let lsn = tail.unconfirmedThrough { try await log.waitUntilReplicated(lsn, logger: logger) }
+                let batch = tail.events
                 guard let last = batch.last else { break }
                 try await loadAudiences(for: batch)
                 for event in batch { route(event) }
@@ -110,6 +115,12 @@ actor FanOutHub {
         }
         evictIdleAudiences()
         closeExpiredSessions()
+    }
+
+    /// Moves the tail back to `latest` (after a fork: `detectFork`).
+    func resetPosition(to latest: Int64) {
+        position = latest
+        metrics.tailPosition.set(Double(latest))
     }
 
     /// Closes streams whose session expired (checked at most once a second, on the tail's ticks).

@@ -15,12 +15,14 @@ public final class PostgresConnection {
     let parameters: ConnectionParameters
     /// The statements prepared on this session; emptied when it closes.
     var statements = PreparedStatementCache()
+    /// WARNINGs received so far (a `COMMIT` answered with one was not confirmed as replicated).
+    let warnings = CommitWarnings()
 
     /// Takes ownership of a connected `PGconn`.
     init(handle: OpaquePointer, parameters: ConnectionParameters) {
         self.handle = handle
         self.parameters = parameters
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        warnings.install(on: handle)
     }
 
     deinit {
