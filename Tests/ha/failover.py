@@ -416,7 +416,7 @@ class Run:
             if status not in (200, 201):
                 continue
             status, history, _ = request(api, "GET", f"/v1/conversations/{chat}/messages?limit=5", self.tokens[user])
-            ids = [m["id"] for m in (history or {}).get("messages", [])]
+            ids = [m["id"] for m in (history or {}).get("items", [])]
             if message["id"] not in ids:
                 self.results.check("reads through DATABASE_READ_URL see the user's own write at once", False,
                                    f"message {message['id']} missing from {ids}")
