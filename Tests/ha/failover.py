@@ -403,27 +403,57 @@ class Run:
         self.results.check("switchover: sends refused for less than 5 s", window < 5, f"{window:.2f} s")
         self.wait_for_rejoin(leader["name"], "switchover")
 
+    def metric(self, name):
+        """A sample of chat-api's /metrics by its exact name and labels."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.o.api_port}/metrics", timeout=5) as answer:
+            for line in answer.read().decode().splitlines():
+                key, _, value = line.rpartition(" ")
+                if key == name:
+                    return float(value)
+        return None
+
     def read_your_write(self):
+        """With replay paused on every standby (so they are surely stale): a user's read right
+        after their write sees it; another user's reads are served by a standby; the lag shows."""
         if not self.o.read_url:
             return
-        user = self.users[0]
-        chat = self.sendable[user][0]
-        api = self.o.api_port
-        for n in range(20):
-            client_id = f"ryw-{n}"
-            status, message, _ = request(api, "POST", f"/v1/conversations/{chat}/messages", self.tokens[user],
-                                         {"body": client_id, "client_id": client_id})
-            if status not in (200, 201):
-                continue
-            status, history, _ = request(api, "GET", f"/v1/conversations/{chat}/messages?limit=5", self.tokens[user])
-            ids = [m["id"] for m in (history or {}).get("items", [])]
-            if message["id"] not in ids:
-                self.results.check("reads through DATABASE_READ_URL see the user's own write at once", False,
-                                   f"message {message['id']} missing from {ids}")
-                return
-            with self.sends.lock:
-                self.sends.acknowledged[client_id] = (chat, message["id"])
-        self.results.check("reads through DATABASE_READ_URL see the user's own write at once", True)
+        standbys = [m for m in self.cluster.members() if m["role"] != "leader"]
+        patronictl = self.o.patronictl.split()
+        # Patroni resumes a paused replay unless the cluster is in maintenance mode.
+        subprocess.run(patronictl + ["pause", "--wait"], capture_output=True, text=True, timeout=60, check=True)
+        for m in standbys:
+            self.cluster.sql(m["port"], "SELECT pg_wal_replay_pause()")
+        try:
+            time.sleep(1.5)
+            user, api = self.users[0], self.o.api_port
+            chat = self.sendable[user][0]
+            before = self.metric('chat_api_reads_total{target="standby"}') or 0
+            for _ in range(10):
+                status, _, _ = request(api, "GET", "/v1/conversations?limit=5", self.tokens[self.admin])
+            after = self.metric('chat_api_reads_total{target="standby"}') or 0
+            self.results.check("reads of a user who did not write go to a standby", after - before >= 10, f"{after - before} of 10")
+            lag = self.metric("chat_db_replica_lag_seconds") or 0
+            self.results.check("/metrics shows the replica lag while replay is paused", lag >= 1, f"chat_db_replica_lag_seconds {lag}")
+            stale = seen = 0
+            for n in range(10):
+                client_id = f"ryw-{n}"
+                status, message, _ = request(api, "POST", f"/v1/conversations/{chat}/messages", self.tokens[user],
+                                             {"body": client_id, "client_id": client_id})
+                if status not in (200, 201):
+                    continue
+                with self.sends.lock:
+                    self.sends.acknowledged[client_id] = (chat, message["id"])
+                status, history, _ = request(api, "GET", f"/v1/conversations/{chat}/messages?limit=5", self.tokens[user])
+                if message["id"] in [m["id"] for m in (history or {}).get("items", [])]:
+                    seen += 1
+                on_standby = self.cluster.sql(standbys[0]["port"], f"SELECT count(*) FROM chat.messages WHERE id = {message['id']}")
+                stale += on_standby == "0"
+            self.results.check("a read through DATABASE_READ_URL right after a write sees it (standbys paused: "
+                               f"{stale} of the writes not on the standby)", seen == 10 and stale > 0, f"{seen} of 10 seen")
+        finally:
+            for m in standbys:
+                self.cluster.sql(m["port"], "SELECT pg_wal_replay_resume()")
+            subprocess.run(patronictl + ["resume", "--wait"], capture_output=True, text=True, timeout=60)
 
     def verify(self):
         stored = {}  # client_id -> list of (conversation, id)

@@ -79,6 +79,7 @@ bootstrap:
         wal_log_hints: 'on'
         wal_keep_size: 256MB
         hot_standby: 'on'
+        hot_standby_feedback: 'on'
   initdb:
     - encoding: UTF8
     - locale: C.UTF-8

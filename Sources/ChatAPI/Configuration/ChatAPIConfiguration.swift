@@ -6,6 +6,9 @@ import Postgres
 public struct ChatAPIConfiguration: Sendable {
     /// `DATABASE_URL`: the libpq URL of the chat database (required).
     public var database: PostgresConfig
+    /// `DATABASE_READ_URL` (optional): standbys for the reads that may lag (history, lists,
+    /// search), e.g. a multi-host URL with `target_session_attrs=prefer-standby`.
+    public var readDatabase: PostgresConfig?
     /// `BIND_HOST` (default 127.0.0.1) and `API_PORT` (default 8080; 0 picks a free port).
     public var host: String
     public var port: Int
@@ -43,6 +46,14 @@ public struct ChatAPIConfiguration: Sendable {
             throw EnvironmentSettingError(name: "DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
         }
         database = PostgresConfig(url: url, applicationName: "chat-api")
+        if let readURL = settings.raw("DATABASE_READ_URL") {
+            guard readURL.hasPrefix("postgres://") || readURL.hasPrefix("postgresql://") || readURL.contains("=") else {
+                throw EnvironmentSettingError(name: "DATABASE_READ_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5433,127.0.0.1:5434/chat?target_session_attrs=prefer-standby")
+            }
+            readDatabase = PostgresConfig(url: readURL, applicationName: "chat-api-reads")
+        } else {
+            readDatabase = nil
+        }
         host = try settings.bindAddress("BIND_HOST", default: "127.0.0.1")
         port = try settings.port("API_PORT", default: 8080)
         serviceKey = try settings.secret("CHAT_SERVICE_KEY", minimumLength: 16)

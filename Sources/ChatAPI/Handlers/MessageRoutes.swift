@@ -33,6 +33,7 @@ struct MessageRoutes: Sendable {
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
+        context.reads.noteWrite(by: session.user.id)
         switch outcome {
         case .created(let message): return .apiJSON(201, message)
         case .replayed(let message): return .apiJSON(200, message)
@@ -58,7 +59,9 @@ struct MessageRoutes: Sendable {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let seq = try request.decodeJSON(ReadBody.self).validated()
-        return .apiJSON(200, try await context.readState.markRead(id, upTo: seq, viewer: session.viewer))
+        let marker = try await context.readState.markRead(id, upTo: seq, viewer: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, marker)
     }
 
     /// `limit` 1..100 (default 50); at most one of `before` and `after`, each a seq >= 0.
