@@ -108,6 +108,13 @@ public final class PostgresConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// A setting the server reports on its own (`in_hot_standby`, `server_version`, ...), as
+    /// of the last message read: no round trip. nil when closed or never reported.
+    public func parameterStatus(_ name: String) -> String? {
+        guard let handle, let value = PQparameterStatus(handle, name) else { return nil }
+        return String(cString: value)
+    }
+
     /// libpq's view of the session's transaction state.
     var transactionStatus: PGTransactionStatusType {
         handle.map { PQtransactionStatus($0) } ?? PQTRANS_UNKNOWN
