@@ -350,13 +350,18 @@ class Run:
         say(f"SIGKILL of the primary's PostgreSQL ({leader['name']})")
         killed = now()
         self.cluster.kill_postgres(leader["name"])
-        first = self.wait_for_writes(killed, "the kill")
-        new = self.cluster.wait_for(lambda: (m := self.cluster.member("leader")) and m["name"] != leader["name"] and m, 60, "a new leader")
-        say(f"figure: kill to first 2xx {first - killed:.2f} s; new leader {new['name']}")
-        self.figures.append(f"plain kill: first 2xx after {first - killed:.2f} s")
-        self.results.check("plain kill: writes resume by themselves", True)
-        self.wait_for_rejoin(leader["name"], "plain kill")
-        return leader["name"]
+        return self.recover(leader["name"], killed, "plain kill")
+
+    def recover(self, old_leader, killed, what):
+        """After a kill: writes resume by themselves (the time is a figure), another node leads,
+        and the old primary rejoins as a standby."""
+        first = self.wait_for_writes(killed, what)
+        new = self.cluster.wait_for(lambda: (m := self.cluster.member("leader")) and m["name"] != old_leader and m, 60, "a new leader")
+        self.figures.append(f"{what}: first 2xx {first - killed:.2f} s after the kill; new leader {new['name']}")
+        say(f"figure: {self.figures[-1]}")
+        self.results.check(f"{what}: writes resume by themselves", True)
+        self.wait_for_rejoin(old_leader, what)
+        return old_leader
 
     def cancel_then_kill(self):
         leader = self.cluster.member("leader")
@@ -375,13 +380,7 @@ class Run:
             os.kill(receiver, signal.SIGCONT)
         say(f"cancelled {cancelled} commits waiting for the standby, then SIGKILL of {leader['name']}")
         self.results.check("cancel+kill: commits were waiting for the standby when cancelled", int(cancelled) > 0, f"{cancelled} cancelled")
-        first = self.wait_for_writes(killed, "the cancel and kill")
-        new = self.cluster.wait_for(lambda: (m := self.cluster.member("leader")) and m["name"] != leader["name"] and m, 60, "a new leader")
-        say(f"figure: kill to first 2xx {first - killed:.2f} s; new leader {new['name']}")
-        self.figures.append(f"cancel+kill: {cancelled} commits cancelled, first 2xx after {first - killed:.2f} s")
-        self.results.check("cancel+kill: writes resume by themselves", True)
-        self.wait_for_rejoin(leader["name"], "cancel+kill")
-        return leader["name"]
+        return self.recover(leader["name"], killed, "cancel+kill")
 
     def switchover(self, candidate):
         leader = self.cluster.member("leader")
@@ -398,8 +397,8 @@ class Run:
         with self.sends.lock:
             refused = [finished for s, finished, _, status in self.sends.log if s >= started and status not in (200, 201)]
         window = (max(refused) - min(refused)) if refused else 0.0
-        say(f"figure: switchover refused sends for {window:.2f} s ({len(refused)} refusals)")
-        self.figures.append(f"switchover: sends refused for {window:.2f} s")
+        self.figures.append(f"switchover: sends refused for {window:.2f} s ({len(refused)} refusals)")
+        say(f"figure: {self.figures[-1]}")
         self.results.check("switchover: sends refused for less than 5 s", window < 5, f"{window:.2f} s")
         self.wait_for_rejoin(leader["name"], "switchover")
 

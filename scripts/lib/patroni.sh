@@ -138,12 +138,12 @@ ha_cluster_start() {
         ha_patroni_config "$dir" "$i"
         ha_spawn "$dir/$name.log" "$dir/$name.pid" patroni "$dir/$name.yml"
         # The first node bootstraps alone, so it is the first leader and the others clone it.
-        [ "$i" = 0 ] && ha_wait_for_leader 90
+        [ "$i" = 0 ] && ha_wait_for_role leader 90
     done
-    ha_wait_for_sync_standby 120
+    ha_wait_for_role sync_standby 120
 }
 
-# ha_member_json: Patroni's cluster view (GET /cluster from any node's REST API).
+# ha_cluster_json: Patroni's cluster view (GET /cluster from any node's REST API).
 ha_cluster_json() {
     local port
     for port in "${HA_REST_PORTS[@]}"; do
@@ -164,18 +164,11 @@ else:
     sys.exit(1)' "$1"
 }
 
-ha_wait_for_leader() {
-    local deadline=$((SECONDS + $1))
-    until ha_role_port leader >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || die "no Patroni leader after $1 s (logs: $HA_DIR/*.log)"
-        sleep 0.5
-    done
-}
-
-ha_wait_for_sync_standby() {
-    local deadline=$((SECONDS + $1))
-    until ha_role_port sync_standby >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || die "no synchronous standby after $1 s (logs: $HA_DIR/*.log)"
+# ha_wait_for_role ROLE SECONDS: waits until a running member has ROLE (leader, sync_standby).
+ha_wait_for_role() {
+    local deadline=$((SECONDS + $2))
+    until ha_role_port "$1" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || die "no Patroni $1 after $2 s (logs: $HA_DIR/*.log)"
         sleep 0.5
     done
 }
