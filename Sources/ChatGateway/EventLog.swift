@@ -48,7 +48,7 @@ struct EventLog: Sendable {
     }
 
     /// Up to `limit` events in (`position`, `through`] that concern `viewer`, in order: the
-    /// rules of `EventRouter` in SQL, with membership as it is now (docs/api.md, "Resume").
+    /// rules of `FanOutHub+Routing.swift` in SQL, with membership as it is now (docs/stream.md, "Resume").
     func replay(for viewer: Viewer, conversation: UUID?, after position: Int64, through: Int64,
                 limit: Int = batchSize) async throws -> [StoredEvent] {
         try await pool.withConnection { conn in
@@ -90,11 +90,10 @@ struct EventLog: Sendable {
     /// What the log holds after `position`: the newest position and the first event after it
     /// (is it `position + 1`, and is it inside the retention window?).
     func resumePoint(after position: Int64, retention: Duration) async throws -> ResumePoint {
-        let retentionSeconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
-        return try await pool.withConnection { conn in
+        try await pool.withConnection { conn in
             let rows = try conn.query("""
                 SELECT (SELECT last_pos FROM chat.event_counter) AS last_pos, n.pos AS next_pos,
-                       n.committed_at < now() - make_interval(secs => \(retentionSeconds)) AS next_expired
+                       n.committed_at < now() - \(retention) AS next_expired
                 FROM (SELECT 1) AS one
                 LEFT JOIN LATERAL (SELECT pos, committed_at FROM chat.events WHERE pos > \(position) ORDER BY pos LIMIT 1) AS n ON true
                 """)

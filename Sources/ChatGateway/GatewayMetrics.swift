@@ -1,6 +1,6 @@
 import HTTP
 
-/// The gateway's own instruments (API.md, "Operations": open streams, events delivered,
+/// The gateway's own instruments (docs/api.md, "Operations": open streams, events delivered,
 /// delivery lag), beside the HTTP server's request metrics in the same registry.
 struct GatewayMetrics: Sendable {
     let registry: MetricsRegistry

@@ -41,18 +41,11 @@ public struct ChatAPIConfiguration: Sendable {
 
     public init(environment: [String: String]) throws(EnvironmentSettingError) {
         let settings = EnvironmentSettings(environment)
-        let url = try settings.string("DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
-        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=") else {
-            throw EnvironmentSettingError(name: "DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
-        }
-        database = PostgresConfig(url: url, applicationName: "chat-api")
-        if let readURL = settings.raw("DATABASE_READ_URL") {
-            guard readURL.hasPrefix("postgres://") || readURL.hasPrefix("postgresql://") || readURL.contains("=") else {
-                throw EnvironmentSettingError(name: "DATABASE_READ_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5433,127.0.0.1:5434/chat?target_session_attrs=prefer-standby")
-            }
-            readDatabase = PostgresConfig(url: readURL, applicationName: "chat-api-reads")
-        } else {
-            readDatabase = nil
+        database = PostgresConfig(url: try settings.databaseURL("DATABASE_URL"), applicationName: "chat-api")
+        // Optional: the same check as DATABASE_URL's when it is set.
+        readDatabase = nil
+        if settings.raw("DATABASE_READ_URL") != nil {
+            readDatabase = PostgresConfig(url: try settings.databaseURL("DATABASE_READ_URL"), applicationName: "chat-api-reads")
         }
         host = try settings.bindAddress("BIND_HOST", default: "127.0.0.1")
         port = try settings.port("API_PORT", default: 8080)
