@@ -20,6 +20,23 @@ extension EventLog {
     /// commit's own wait already covered it), so this path costs one round trip per batch.
     static let replicationPollDelays: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20)]
 
+    /// `latestPosition()` once a synchronous standby has it (when one is configured): where a
+    /// starting gateway begins, so it never starts past what a failover could take back.
+    func confirmedLatestPosition(logger: Logger) async throws -> Int64 {
+        let (position, lsn) = try await pool.withConnection { conn -> (Int64, String?) in
+            let rows = try conn.query("""
+                SELECT (SELECT last_pos FROM chat.event_counter) AS last_pos,
+                       current_setting('synchronous_standby_names') <> '' AS sync_standby,
+                       pg_current_wal_insert_lsn()::text AS wal_lsn
+                """)
+            guard let row = rows.first else { return (0, nil) }
+            let sync = try row.decode("sync_standby", as: Bool.self)
+            return (try row.decode("last_pos", as: Int64?.self) ?? 0, sync ? try row.decode("wal_lsn", as: String.self) : nil)
+        }
+        if let lsn { try await waitUntilReplicated(lsn, logger: logger) }
+        return position
+    }
+
     /// Returns once a synchronous standby has flushed `lsn`, or synchronous replication was
     /// switched off (Patroni does so when the standby is gone: it then also promotes no one
     /// that lacks the commit). Throws when the database is lost meanwhile: the batch is then

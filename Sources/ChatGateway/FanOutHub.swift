@@ -31,6 +31,8 @@ actor FanOutHub {
     private var lastEviction: ContinuousClock.Instant
     private var lastExpiryCheck: ContinuousClock.Instant
     private var failing = false
+    /// Set by a reconnect, cleared once `detectFork` ran (a failed check is tried again).
+    private var forkCheckDue = false
     let routedCounters: [StoredEventType: Counter]
 
     init(log: EventLog, sessions: SessionCache, metrics: GatewayMetrics, logger: Logger, maxHeldBytes: Int,
@@ -91,12 +93,16 @@ actor FanOutHub {
     func drain(afterReconnect: Bool = false) async {
         do {
             if position == nil {
-                let start = try await log.latestPosition()
+                let start = try await log.confirmedLatestPosition(logger: logger)
                 position = start
                 metrics.tailPosition.set(Double(start))
                 logger.info("tailing chat.events", ["position": .int(Int(start))])
             }
-            if afterReconnect, let from = position { try await detectFork(from: from) }
+            if afterReconnect { forkCheckDue = true }
+            if forkCheckDue, let from = position {
+                try await detectFork(from: from)
+                forkCheckDue = false
+            }
             while let from = position {
                 let tail = try await log.events(after: from)
                 if let lsn = tail.unconfirmedThrough { try await log.waitUntilReplicated(lsn, logger: logger) }
