@@ -11,9 +11,9 @@ struct TailBatch: Sendable {
     var unconfirmedThrough: String?
 }
 
-/// No phantom events (docs/architecture.md, "Failover: no lost acknowledgement, no phantom
-/// event"): a commit whose wait for the synchronous standby was cancelled is visible on the
-/// primary although no standby has it, and a failover would then take it back. The gateway
+/// No phantom events (docs/architecture.md, "Failover"): a commit whose wait for the
+/// synchronous standby was cancelled is visible on the primary although no standby has it,
+/// and a failover would then take it back. The gateway
 /// streams a batch only once a synchronous standby has flushed WAL up to the batch's bound.
 extension EventLog {
     /// Poll delays while the standby catches up: it usually has by the first check (a

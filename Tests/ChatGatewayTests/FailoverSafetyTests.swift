@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// What the gateway does about commits a failover could take back (docs/architecture.md,
-/// "Failover: no lost acknowledgement, no phantom event"), on one server: a synchronous standby
+/// "Failover"), on one server: a synchronous standby
 /// that never confirms stands for one that has not confirmed yet, and a log moved back under the
 /// gateway's position stands for a database that came back without what the gateway streamed.
 @Suite("Gateway failover safety", .serialized)

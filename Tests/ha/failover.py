@@ -418,7 +418,13 @@ class Run:
         after their write sees it; another user's reads are served by a standby; the lag shows."""
         if not self.o.read_url:
             return
-        standbys = [m for m in self.cluster.members() if m["role"] != "leader"]
+        # After the switchover a standby may still be restarting to follow the new leader.
+        def settled():
+            members = self.cluster.members()
+            ready = [m for m in members if m.get("state") in ("running", "streaming")]
+            return len(ready) == 3 and any(m["role"] == "sync_standby" for m in ready) and members
+        members = self.cluster.wait_for(settled, 90, "all three members running")
+        standbys = [m for m in members if m["role"] != "leader"]
         patronictl = self.o.patronictl.split()
         # Patroni resumes a paused replay unless the cluster is in maintenance mode.
         subprocess.run(patronictl + ["pause", "--wait"], capture_output=True, text=True, timeout=60, check=True)
