@@ -143,7 +143,8 @@ class Cluster:
     def kill_postgres(self, name):
         """SIGKILL the node's postmaster and every backend at once: a crash, not a shutdown."""
         postmaster = self.postmaster(name)
-        for pid in [postmaster] + self.children(postmaster):
+        os.kill(postmaster, signal.SIGSTOP)  # no new backend forks while the others are listed
+        for pid in self.children(postmaster) + [postmaster]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
