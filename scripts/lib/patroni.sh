@@ -84,11 +84,11 @@ bootstrap:
     - encoding: UTF8
     - locale: C.UTF-8
     - username: postgres
-  pg_hba:
+postgresql:
+  pg_hba: # node-local, so Patroni rewrites it at every start (also after pg_rewind)
     - local all all trust
     - host all all 127.0.0.1/32 trust
     - host replication all 127.0.0.1/32 trust
-postgresql:
   listen: 127.0.0.1:${HA_PG_PORTS[$i]}
   connect_address: 127.0.0.1:${HA_PG_PORTS[$i]}
   data_dir: $dir/$name/data
