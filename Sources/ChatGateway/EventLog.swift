@@ -28,6 +28,17 @@ struct EventLog: Sendable {
         }
     }
 
+    /// Seconds since the oldest event kept in `chat.events` committed (0 when it is empty):
+    /// how far behind pruning is (`chat.event_log_status`).
+    func oldestEventAge() async throws -> Double {
+        try await pool.withConnection { conn in
+            let rows = try conn.query(SQLQuery(unsafeSQL: """
+                SELECT coalesce(extract(epoch FROM now() - oldest_committed_at), 0)::float8 AS age FROM chat.event_log_status
+                """))
+            return try rows.first?.decode("age", as: Double.self) ?? 0
+        }
+    }
+
     /// Up to `limit` events after `position`, in order, for everyone (the tail), with what a
     /// synchronous standby must confirm before they may be streamed (`EventLog+Replication.swift`).
     /// The two extra columns are uncorrelated scalar subqueries (evaluated once per read): no

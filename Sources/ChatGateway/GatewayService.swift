@@ -15,6 +15,7 @@ public final class GatewayService: LifecycleService {
     private let metrics: GatewayMetrics
     private let hub: FanOutHub
     private let tailer: EventTailer
+    private let ageProbe: EventLogAgeProbe
     private let server: HTTPServer
 
     public init(configuration: GatewayConfiguration, logger: Logger) {
@@ -32,7 +33,10 @@ public final class GatewayService: LifecycleService {
         self.hub = hub
         let tailer = EventTailer(hub: hub, config: config, safetyInterval: configuration.safetyInterval, logger: logger)
         self.tailer = tailer
+        ageProbe = EventLogAgeProbe(log: log, gauge: metrics.oldestEventAge)
+        metrics.eventRetention.set(Double(configuration.eventRetention.components.seconds))
         registry.registerCollector {
+            metrics.listenerConnected.set(tailer.isListening ? 1 : 0)
             let stats = pool.stats
             registry.gauge("db_pool_connections_open", help: "Database connections open in the pool.").set(Double(stats.open))
             registry.gauge("db_pool_connections_in_use", help: "Database connections lent out.").set(Double(stats.inUse))
@@ -65,6 +69,7 @@ public final class GatewayService: LifecycleService {
     public func start() async throws {
         try server.start()
         tailer.start()
+        ageProbe.start()
         logger.info("chat-gateway listening", ["host": .string(configuration.bindHost), "port": .int(server.boundPort)])
     }
 
@@ -73,6 +78,7 @@ public final class GatewayService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         tailer.stop()
+        ageProbe.stop()
         pool.close()
     }
 }

@@ -38,18 +38,15 @@ final class ReadRouting: Sendable {
 
     private let state = Mutex(State())
     private let sampler = Mutex<Task<Void, Never>?>(nil)
-    private let lagSeconds: Gauge?
-    private let lagBytes: Gauge?
-    private let standbyReads: Counter?
-    private let primaryReads: Counter?
+    private let lagSeconds: Gauge
+    private let lagBytes: Gauge
+    private let standbyReads: Counter
+    private let primaryReads: Counter
 
     init(primary: Database, standby: Database?, metrics: MetricsRegistry) {
         self.primary = primary
         self.standby = standby
-        guard standby != nil else {
-            lagSeconds = nil; lagBytes = nil; standbyReads = nil; primaryReads = nil
-            return
-        }
+        // Registered even without a standby (they stay 0), so dashboards and alerts find them.
         lagSeconds = metrics.gauge("chat_db_replica_lag_seconds",
                                    help: "How long ago the primary was where the read standby has replayed to (0: caught up).")
         lagBytes = metrics.gauge("chat_db_replica_lag_bytes", help: "WAL bytes the read standby has yet to replay.")
@@ -77,7 +74,7 @@ final class ReadRouting: Sendable {
                     return .served(try body(connection))
                 }
                 if case .served(let result) = outcome {
-                    standbyReads?.increment()
+                    standbyReads.increment()
                     return result
                 }
             } catch let error as PostgresError where error.isUnavailability || error.isSerializationFailure {
@@ -86,7 +83,7 @@ final class ReadRouting: Sendable {
                 throw standby.translate(error)
             }
         }
-        primaryReads?.increment()
+        primaryReads.increment()
         return try await primary.run(body)
     }
 
@@ -172,8 +169,8 @@ final class ReadRouting: Sendable {
             return (behind.map { Self.seconds(now - $0.at) } ?? 0, Double(newest.lsn > replayed ? newest.lsn - replayed : 0))
         }
         if let lag {
-            lagSeconds?.set(lag.seconds)
-            lagBytes?.set(lag.bytes)
+            lagSeconds.set(lag.seconds)
+            lagBytes.set(lag.bytes)
         }
     }
 
