@@ -17,7 +17,8 @@ enum EventFrames {
     /// replays, direct chats, membership changes.
     static func frame(_ event: StoredEvent, for viewer: Viewer) -> EventBytes? {
         switch event.type {
-        case .messageCreated: return passThrough(event, as: .messageCreated)
+        case .messageCreated, .messageUpdated, .messageDeleted, .reactionAdded, .reactionRemoved:
+            return event.type?.timelineEventName.map { passThrough(event, as: $0) }
         case .readUpdated: return passThrough(event, as: .readUpdated)
         case .conversationCreated, .memberAdded:
             return snapshot(event.conversationJSON).map { conversation(.conversationCreated, pos: event.pos, snapshot: $0, viewer: viewer) }
@@ -34,7 +35,7 @@ enum EventFrames {
     /// taken when the block is dispatched, even though an event without data is not fired).
     static func position(_ pos: Int64) -> EventBytes { EventBytes("id: \(pos)\n\n") }
 
-    /// A frame whose data is JSON the database already built (`message.created`,
+    /// A frame whose data is JSON the database already built (the timeline events,
     /// `read.updated`: the row's payload is the event's data as is).
     static func passThrough(_ event: StoredEvent, as name: StreamEventName) -> EventBytes {
         SSEFrame.encode(id: String(event.pos), event: name.rawValue, data: event.payload)

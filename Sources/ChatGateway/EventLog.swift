@@ -131,6 +131,10 @@ struct EventLog: Sendable {
           AND ($5::uuid IS NULL OR e.conversation_id = $5::uuid)
           AND CASE e.type
                 WHEN 'message.created' THEN e.conversation_id IN (SELECT id FROM visible)
+                WHEN 'message.updated' THEN e.conversation_id IN (SELECT id FROM visible)
+                WHEN 'message.deleted' THEN e.conversation_id IN (SELECT id FROM visible)
+                WHEN 'reaction.added' THEN e.conversation_id IN (SELECT id FROM visible)
+                WHEN 'reaction.removed' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'conversation.created' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'conversation.updated' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'read.updated' THEN e.user_id = $3

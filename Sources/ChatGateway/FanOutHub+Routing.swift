@@ -13,8 +13,9 @@ extension FanOutHub {
         guard registry.count > 0 || !type.onlyDelivers else { return }
         let delivered: Bool
         switch type {
-        case .messageCreated:
-            delivered = routeToAudience(event) { _ in EventFrames.passThrough(event, as: .messageCreated) }
+        case .messageCreated, .messageUpdated, .messageDeleted, .reactionAdded, .reactionRemoved:
+            guard let name = type.timelineEventName else { return }
+            delivered = routeToAudience(event) { _ in EventFrames.passThrough(event, as: name) }
         case .conversationCreated, .conversationUpdated:
             delivered = routeConversation(event, as: type == .conversationCreated ? .conversationCreated : .conversationUpdated)
         case .memberAdded:

@@ -200,6 +200,19 @@ actor FanOutHub {
 extension StoredEventType {
     /// Types routed by the audience of their conversation.
     var needsAudience: Bool {
-        self == .messageCreated || self == .conversationCreated || self == .conversationUpdated
+        timelineEventName != nil || self == .conversationCreated || self == .conversationUpdated
+    }
+
+    /// The stream event of a change in a conversation's timeline (messages and reactions): its
+    /// payload is the event's data as is, for everyone who sees the conversation.
+    var timelineEventName: StreamEventName? {
+        switch self {
+        case .messageCreated: .messageCreated
+        case .messageUpdated: .messageUpdated
+        case .messageDeleted: .messageDeleted
+        case .reactionAdded: .reactionAdded
+        case .reactionRemoved: .reactionRemoved
+        default: nil
+        }
     }
 }

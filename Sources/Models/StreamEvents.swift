@@ -2,6 +2,10 @@
 /// `chat.events` they come from.
 public enum StreamEventName: String, Sendable, CaseIterable {
     case messageCreated = "message.created"
+    case messageUpdated = "message.updated"
+    case messageDeleted = "message.deleted"
+    case reactionAdded = "reaction.added"
+    case reactionRemoved = "reaction.removed"
     case conversationCreated = "conversation.created"
     case conversationUpdated = "conversation.updated"
     case conversationRemoved = "conversation.removed"
@@ -13,6 +17,10 @@ public enum StreamEventName: String, Sendable, CaseIterable {
 /// membership and user/session changes steer the gateway and become other stream events.
 public enum StoredEventType: String, Sendable, CaseIterable {
     case messageCreated = "message.created"
+    case messageUpdated = "message.updated"
+    case messageDeleted = "message.deleted"
+    case reactionAdded = "reaction.added"
+    case reactionRemoved = "reaction.removed"
     case conversationCreated = "conversation.created"
     case conversationUpdated = "conversation.updated"
     case memberAdded = "member.added"
@@ -22,7 +30,7 @@ public enum StoredEventType: String, Sendable, CaseIterable {
     case sessionRevoked = "session.revoked"
 }
 
-/// `message.created` data: `{"conversation_id", "message"}`.
+/// `message.created` and `message.updated` data: `{"conversation_id", "message"}`.
 public struct MessageCreatedData: Codable, Sendable, Equatable {
     public var conversationID: String
     public var message: Message
@@ -31,6 +39,39 @@ public struct MessageCreatedData: Codable, Sendable, Equatable {
         self.message = message
     }
     enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", message }
+}
+
+/// `message.deleted` data: `{"conversation_id", "message_id", "seq"}`.
+public struct MessageDeletedData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var messageID: Int64
+    public var seq: Int64
+    public init(conversationID: String, messageID: Int64, seq: Int64) {
+        self.conversationID = conversationID
+        self.messageID = messageID
+        self.seq = seq
+    }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", messageID = "message_id", seq }
+}
+
+/// `reaction.added` / `reaction.removed` data: `{"conversation_id", "message_id", "emoji",
+/// "user_id", "count"}` (`count`: that emoji's reactions on the message after the change).
+public struct ReactionEventData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var messageID: Int64
+    public var emoji: String
+    public var userID: String
+    public var count: Int
+    public init(conversationID: String, messageID: Int64, emoji: String, userID: String, count: Int) {
+        self.conversationID = conversationID
+        self.messageID = messageID
+        self.emoji = emoji
+        self.userID = userID
+        self.count = count
+    }
+    enum CodingKeys: String, CodingKey {
+        case conversationID = "conversation_id", messageID = "message_id", emoji, userID = "user_id", count
+    }
 }
 
 /// `conversation.created` / `conversation.updated` data: `{"conversation": {...}}`.

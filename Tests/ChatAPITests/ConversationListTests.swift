@@ -24,7 +24,7 @@ struct ConversationListTests {
         let last = try #require(items[0]["last_message"] as? [String: Any])
         #expect(last["body_preview"] as? String == "newest line two")
         #expect((last["sender"] as? [String: Any])?["id"] as? String == users[0].id)
-        #expect(last.keys.sorted() == ["body_preview", "created_at", "id", "sender", "seq"])
+        #expect(last.keys.sorted() == ["body_preview", "created_at", "deleted", "id", "sender", "seq"])
         #expect(items[0]["unread_count"] as? Int == 1)
         #expect(items[0]["title"] as? String == "First")
         let circles = try await api.call("GET", "/v1/conversations?kind=circle", token: users[0].token).items()

@@ -65,7 +65,10 @@ struct LiveMembershipTests {
         }
         #expect(statuses.allSatisfy { [0, 201, 404].contains($0) })
         let created = statuses.filter { $0 == 201 }.count
-        #expect(try await api.database.scalar("SELECT count(*) FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid") == "\(created)")
-        #expect(try await api.database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(chat.conversation)::uuid") == "\(created)")
+        #expect(try await api.database.scalar("""
+            SELECT count(*) FROM chat.messages WHERE conversation_id = \(chat.conversation)::uuid AND kind = 'user'
+            """) == "\(created)")
+        // Plus two system messages: chat_created and members_removed.
+        #expect(try await api.database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(chat.conversation)::uuid") == "\(created + 2)")
     }
 }

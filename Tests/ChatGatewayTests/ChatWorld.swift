@@ -46,7 +46,8 @@ final class ChatWorld: Sendable {
             """)
     }
 
-    /// A circle with `members` and, unless `chat` is false, its chat (returned).
+    /// A circle with `members` and, unless `chat` is false, its chat (returned), which starts
+    /// with its `chat_created` system message at seq 1.
     @discardableResult
     func circle(_ id: String, members: [String], chat: Bool = true) async throws -> String? {
         try await execute("INSERT INTO chat.circles (id, name) VALUES (\(id), \("Circle " + id))")

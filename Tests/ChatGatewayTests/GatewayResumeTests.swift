@@ -13,7 +13,7 @@ struct GatewayResumeTests {
             let stream = try await first.openStream(world, token: token)
             for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
             let before = try await stream.next(3)
-            #expect(before.map(\.messageSeq) == [1, 2, 3])
+            #expect(before.map(\.messageSeq) == [2, 3, 4])  // seq 1: the chat_created system message
             let lastID = try #require(before.last?.id)
 
             let stopStarted = ContinuousClock.now
@@ -31,7 +31,7 @@ struct GatewayResumeTests {
             let resumed = try await second.openStream(world, token: token, headers: [("Last-Event-ID", lastID)])
             for _ in 9...10 { try await world.message(chat, from: "ada", "after") }
             let after = try await resumed.next(7)
-            #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8, 9, 10])
+            #expect(after.map(\.messageSeq) == [5, 6, 7, 8, 9, 10, 11])
             #expect(zip(after, after.dropFirst()).allSatisfy { ($0.position ?? 0) < ($1.position ?? 0) }, "ids only grow")
             try await resumed.expectNothing(for: .milliseconds(300))
             await second.stop()
@@ -53,7 +53,7 @@ struct GatewayResumeTests {
         let stream = try await gateway.openStream(world, token: token)
         for _ in 1...3 { try await world.message(chat, from: "ada", "before") }
         let before = try await stream.next(3)
-        #expect(before.map(\.messageSeq) == [1, 2, 3])
+        #expect(before.map(\.messageSeq) == [2, 3, 4])  // seq 1: the chat_created system message
 
         try await offPool { try cluster.stop() }
         let refused = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(unused)")
@@ -63,10 +63,10 @@ struct GatewayResumeTests {
         for n in 4...8 { try await retrying { try await world.message(chat, from: "ada", "after restart \(n)") } }
 
         let after = try await stream.next(5, timeout: .seconds(15))
-        #expect(after.map(\.messageSeq) == [4, 5, 6, 7, 8])
+        #expect(after.map(\.messageSeq) == [5, 6, 7, 8, 9])
         try await stream.expectNothing(for: .milliseconds(300))
         let resumed = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", try #require(before.last?.id))])
-        #expect(try await resumed.next(5).map(\.messageSeq) == [4, 5, 6, 7, 8])
+        #expect(try await resumed.next(5).map(\.messageSeq) == [5, 6, 7, 8, 9])
         try await resumed.expectNothing(for: .milliseconds(300))
         #expect(try await gateway.isReady())
         await gateway.stop()
@@ -104,7 +104,7 @@ struct GatewayResumeTests {
                 throw error
             }
             try await writer.value
-            #expect(seqs == (1...Int64(total)).map { $0 })
+            #expect(seqs == (2...Int64(total + 1)).map { $0 })  // seq 1: the chat_created system message
         }
     }
 
@@ -127,7 +127,7 @@ struct GatewayResumeTests {
             let resumed = try await gateway.openStream(world, token: token, headers: [("Last-Event-ID", try #require(marker.id))])
             let event = try await resumed.next()
             #expect(event.event == "message.created")
-            #expect(event.messageSeq == 3)
+            #expect(event.messageSeq == 4)  // after the chat_created system message and two messages
         }
     }
 
@@ -157,7 +157,7 @@ struct GatewayResumeTests {
             #expect(unknown.json["reason"] as? String == "unknown_position")
 
             try await world.message(chat, from: "ada", "live")
-            for stream in [pruned, stale, future] { #expect(try await stream.next().messageSeq == 6) }
+            for stream in [pruned, stale, future] { #expect(try await stream.next().messageSeq == 7) }  // 1: chat_created
         }
     }
 
@@ -175,7 +175,7 @@ struct GatewayResumeTests {
             ]
             try await world.messages(chat, from: "ada", count: 20)
             for stream in streams {
-                #expect(try await stream.next(20).map(\.messageSeq) == (1...20).map { Int64($0) })
+                #expect(try await stream.next(20).map(\.messageSeq) == (2...21).map { Int64($0) })  // 1: chat_created
             }
             await second.stop()
         }

@@ -58,9 +58,10 @@ struct GatewayRoutingTests {
             let leaver = try await gateway.openStream(world, token: try await world.token("leaver"))
             let stay = try await gateway.openStream(world, token: try await world.token("stay"))
 
+            // seq 1 is the chat_created system message; each membership change writes one more.
             try await world.message(chat, from: "stay", "before")
-            #expect(try await leaver.next().messageSeq == 1)
-            #expect(try await stay.next().messageSeq == 1)
+            #expect(try await leaver.next().messageSeq == 2)
+            #expect(try await stay.next().messageSeq == 2)
             try await joiner.expectNothing(for: .milliseconds(300))
 
             try await world.addMember("joiner", to: "c1")
@@ -68,15 +69,23 @@ struct GatewayRoutingTests {
             #expect(created.event == "conversation.created")
             #expect(created.conversationID == chat)
             #expect((created.json["conversation"] as? [String: Any])?["title"] as? String == "Circle c1")
+            for stream in [joiner, leaver, stay] {
+                let added = try await stream.next()
+                #expect(added.messageSeq == 3 && added.systemType == "members_added")
+            }
 
             try await world.removeMember("leaver", from: "c1")
             let removed = try await leaver.next()
             #expect(removed.event == "conversation.removed")
             #expect(removed.conversationID == chat)
+            for stream in [joiner, stay] {
+                let gone = try await stream.next()
+                #expect(gone.messageSeq == 4 && gone.systemType == "members_removed")
+            }
 
             try await world.message(chat, from: "stay", "after")
-            #expect(try await joiner.next().messageSeq == 2)
-            #expect(try await stay.next().messageSeq == 2)
+            #expect(try await joiner.next().messageSeq == 5)
+            #expect(try await stay.next().messageSeq == 5)
             try await leaver.expectNothing()
         }
     }

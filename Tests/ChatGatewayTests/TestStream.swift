@@ -66,6 +66,8 @@ extension SSEEvent {
 
     /// `message.created`'s `message.seq`.
     var messageSeq: Int64? { ((json["message"] as? [String: Any])?["seq"] as? NSNumber)?.int64Value }
+    /// `message.system.type` of a system message's `message.created`.
+    var systemType: String? { (((json["message"] as? [String: Any])?["system"]) as? [String: Any])?["type"] as? String }
 
     /// `conversation_id` of the data, or of `conversation` for `conversation.*` events.
     var conversationID: String? {

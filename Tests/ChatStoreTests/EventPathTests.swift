@@ -43,6 +43,8 @@ struct EventPathTests {
                     "body": "Hello \"there\"\nsecond line",
                     "client_id": "c-1",
                     "created_at": "2026-11-25T12:00:00.123Z",
+                    "kind": "user", "edited_at": NSNull(), "deleted": false, "reply_to": NSNull(), "reactions": [Any](),
+                    "system": NSNull(), "mentions": [Any](), "attachments": [Any](),
                 ] as [String: Any],
             ]
             #expect(NSDictionary(dictionary: try event.json()).isEqual(to: expected), "\(event.payload)")
@@ -176,18 +178,19 @@ struct EventPathTests {
             try await pool.execute("UPDATE chat.sessions SET revoked_at = now() WHERE id = \(sessionID)")  // already revoked
 
             let events = Array(try await fixture.events().dropFirst(before))
+            // The title and policy change also write their two system messages (message.created).
             #expect(events.map(\.type) == [
-                "message.created", "conversation.updated", "conversation.updated", "user.updated", "user.updated",
-                "session.revoked",
+                "message.created", "conversation.updated", "message.created", "message.created", "conversation.updated",
+                "user.updated", "user.updated", "session.revoked",
             ])
-            #expect(events[1].conversationID == chat && events[2].conversationID == chat)
-            #expect(NSDictionary(dictionary: try events[3].json()).isEqual(to: ["role": "admin", "active": true]))
-            #expect(NSDictionary(dictionary: try events[4].json()).isEqual(to: ["role": "admin", "active": false]))
-            #expect(events[3].userID == "u1")
-            #expect(events[5].userID == "a1")
-            let revoked = try events[5].json()
+            #expect(events[1].conversationID == chat && events[4].conversationID == chat)
+            #expect(NSDictionary(dictionary: try events[5].json()).isEqual(to: ["role": "admin", "active": true]))
+            #expect(NSDictionary(dictionary: try events[6].json()).isEqual(to: ["role": "admin", "active": false]))
+            #expect(events[5].userID == "u1")
+            #expect(events[7].userID == "a1")
+            let revoked = try events[7].json()
             #expect(Set(revoked.keys) == ["session_id"])
-            #expect((revoked["session_id"] as? NSNumber)?.int64Value == sessionID, "\(events[5].payload)")
+            #expect((revoked["session_id"] as? NSNumber)?.int64Value == sessionID, "\(events[7].payload)")
         }
     }
 
@@ -216,7 +219,7 @@ struct EventPathTests {
             #expect(NSDictionary(dictionary: try #require(circle["circle"] as? [String: Any]))
                 .isEqual(to: ["id": "c1", "name": "Circle c1", "url": NSNull()]))
             let last = try #require(circle["last_message"] as? [String: Any])
-            #expect(Set(last.keys) == ["id", "seq", "sender", "body_preview", "created_at"])
+            #expect(Set(last.keys) == ["id", "seq", "sender", "body_preview", "deleted", "created_at"])
             let preview = try #require(last["body_preview"] as? String)
             #expect(preview.count == 140 && !preview.contains("\n"))
             #expect(Timestamp.parse(try #require(last["created_at"] as? String)) != nil)
@@ -241,10 +244,11 @@ struct EventPathTests {
             try await fixture.circle("c1", members: ["u1"])
             let chat = try await fixture.circleChat("c1", policy: "admins_only")
             let direct = try await fixture.direct("a1", "u2")
+            // seq 1 is the chat_created system message, which never counts; "one" is seq 2.
             for body in ["one", "two", "three"] { try await fixture.send(body, from: "a1", to: chat) }
             try await fixture.send("hello", from: "u2", to: direct)
             try await fixture.pool.execute("""
-                INSERT INTO chat.read_markers (conversation_id, user_id, last_read_seq) VALUES (\(chat), 'u1', 1)
+                INSERT INTO chat.read_markers (conversation_id, user_id, last_read_seq) VALUES (\(chat), 'u1', 2)
                 """)
 
             let access = try await fixture.pool.query("""

@@ -81,8 +81,12 @@ import Testing
         let message = Message(id: 42, conversationID: "c", seq: 7, sender: Sender(id: "u1", name: "Ada", avatarURL: nil),
                               body: "hi", clientID: nil, createdAt: "2026-11-25T12:00:00.123Z")
         let object = try json(message)
-        #expect(Set(object.keys) == ["id", "conversation_id", "seq", "sender", "body", "client_id", "created_at"])
+        #expect(Set(object.keys) == ["id", "conversation_id", "seq", "kind", "sender", "body", "client_id", "created_at",
+                                     "edited_at", "deleted", "reply_to", "reactions", "system", "mentions", "attachments"])
         #expect(object["client_id"] is NSNull)
+        #expect(object["edited_at"] is NSNull && object["reply_to"] is NSNull && object["system"] is NSNull)
+        #expect(object["kind"] as? String == "user" && object["deleted"] as? Bool == false)
+        #expect((object["reactions"] as? [Any])?.isEmpty == true && (object["attachments"] as? [Any])?.isEmpty == true)
         #expect(object["id"] as? Int == 42)
     }
 
@@ -127,7 +131,7 @@ import Testing
         let text = """
         {"id":"7c0e","kind":"circle","custom_title":null,"circle":{"id":"c1","name":"Ops","url":"https://x/c1"},
          "participants":[],"member_count":5,"send_policy":"admins_only","created_at":"a","last_activity_at":"b",
-         "last_message":{"id":9,"seq":2,"sender":{"id":"u","name":"U","avatar_url":null},"body_preview":"hi","created_at":"c"}}
+         "last_message":{"id":9,"seq":2,"sender":{"id":"u","name":"U","avatar_url":null},"body_preview":"hi","deleted":false,"created_at":"c"}}
         """
         let snapshot = try JSONDecoder().decode(ConversationSnapshot.self, from: Data(text.utf8))
         #expect(snapshot.sendPolicy == .adminsOnly)

@@ -7,6 +7,7 @@ struct APIContext: Sendable {
     let directory: DirectoryStore
     let conversations: ConversationStore
     let history: MessageHistoryStore
+    let messages: MessageStore
     let readState: ReadStateStore
     let search: SearchStore
     let committer: GroupCommitter
@@ -19,6 +20,7 @@ struct APIContext: Sendable {
         directory = DirectoryStore(database: database)
         conversations = ConversationStore(database: database, reads: reads)
         history = MessageHistoryStore(reads: reads)
+        messages = MessageStore(database: database)
         readState = ReadStateStore(database: database)
         search = SearchStore(reads: reads)
         self.reads = reads

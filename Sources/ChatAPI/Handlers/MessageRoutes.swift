@@ -1,7 +1,10 @@
+import ChatStore
+import Foundation
 import HTTP
 import Models
 
-/// Messages and read markers of one conversation.
+/// Messages and read markers of one conversation: history, sending, one message (read,
+/// edit, delete), reactions.
 struct MessageRoutes: Sendable {
     let context: APIContext
 
@@ -9,6 +12,11 @@ struct MessageRoutes: Sendable {
         router.add(.GET, "/v1/conversations/{id}/messages", getMessages)
         router.add(.POST, "/v1/conversations/{id}/messages", postMessage)
         router.add(.POST, "/v1/conversations/{id}/read", postRead)
+        router.add(.GET, "/v1/conversations/{id}/messages/{message_id}", getMessage)
+        router.add(.PATCH, "/v1/conversations/{id}/messages/{message_id}", patchMessage)
+        router.add(.DELETE, "/v1/conversations/{id}/messages/{message_id}", deleteMessage)
+        router.add(.PUT, "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", putReaction)
+        router.add(.DELETE, "/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", deleteReaction)
     }
 
     /// `{"items", "has_more"}` in ascending seq: the newest `limit`, or before/after a seq.
@@ -29,7 +37,8 @@ struct MessageRoutes: Sendable {
         let outcome: SendOutcome
         do {
             outcome = try await context.committer.submit(
-                SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID))
+                SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID,
+                            replyTo: fields.replyTo))
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
@@ -46,6 +55,7 @@ struct MessageRoutes: Sendable {
         case .senderInactive: .unauthorized("this user is inactive")
         case .conversationNotFound: .conversationNotFound
         case .sendForbidden: .sendForbidden()
+        case .replyNotQuotable: .invalid("reply_to", "reply_to must be a message of this conversation that is not deleted")
         case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
         case .conversationBusy: .unavailable("the conversation is busy; retry")
         case .shuttingDown: .unavailable("the service is shutting down")
@@ -62,6 +72,53 @@ struct MessageRoutes: Sendable {
         let marker = try await context.readState.markRead(id, upTo: seq, viewer: session.viewer)
         context.reads.noteWrite(by: session.user.id)
         return .apiJSON(200, marker)
+    }
+
+    /// 200 the message as the caller sees it.
+    @Sendable func getMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (session, conversation, message) = try await target(request)
+        return .apiJSON(200, try await context.messages.message(message, in: conversation, for: session.viewer))
+    }
+
+    /// The sender's edit: 200 and the message with `edited_at` set.
+    @Sendable func patchMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (session, conversation, message) = try await target(request)
+        let body = try request.decodeJSON(EditBody.self).validated()
+        let edited = try await context.messages.edit(message, in: conversation, body: body, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, edited)
+    }
+
+    /// 204, idempotent: the sender's deletion or an admin's moderation.
+    @Sendable func deleteMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (session, conversation, message) = try await target(request)
+        try await context.messages.delete(message, in: conversation, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .noContent()
+    }
+
+    /// 204, idempotent.
+    @Sendable func putReaction(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (session, conversation, message) = try await target(request)
+        let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
+        try await context.messages.react(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .noContent()
+    }
+
+    /// 204, whether or not the caller had reacted so.
+    @Sendable func deleteReaction(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (session, conversation, message) = try await target(request)
+        let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
+        try await context.messages.unreact(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .noContent()
+    }
+
+    /// The caller (a user) and the conversation and message ids of the path.
+    private func target(_ request: HTTPRequest) async throws -> (AuthenticatedSession, UUID, Int64) {
+        let session = try await context.caller(request).requireUser()
+        return (session, try ConversationID.parse(request.pathParameters["id"]), try MessageID.parse(request.pathParameters["message_id"]))
     }
 
     /// `limit` 1..100 (default 50); at most one of `before` and `after`, each a seq >= 0.

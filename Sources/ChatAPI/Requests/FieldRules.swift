@@ -87,6 +87,47 @@ enum FieldRules {
         return value
     }
 
+    /// A reaction (API.md, "Precisions"): 1 to 8 Unicode scalar values that are all emoji, ZWJ,
+    /// variation selectors or skin-tone modifiers, at least one of them an emoji (ASCII digits,
+    /// `#` and `*` are "emoji" to Unicode but not alone here); or a shortcode `:name:` of 1-32
+    /// `a-z 0-9 _ + -`.
+    static func emoji(_ value: String) throws(APIError) -> String {
+        guard isEmojiSequence(value) || isShortcode(value) else {
+            throw APIError.invalid("emoji", "emoji must be 1 to 8 emoji characters or a shortcode like :thumbsup:")
+        }
+        return value
+    }
+
+    private static func isEmojiSequence(_ value: String) -> Bool {
+        let scalars = value.unicodeScalars
+        guard (1...8).contains(scalars.count) else { return false }
+        var sawEmoji = false
+        for scalar in scalars {
+            switch scalar.value {
+            case 0x200D, 0xFE0E, 0xFE0F, 0x1F3FB...0x1F3FF: continue
+            default:
+                guard scalar.properties.isEmoji else { return false }
+                if scalar.isASCII { continue }
+                sawEmoji = true
+            }
+        }
+        return sawEmoji
+    }
+
+    private static func isShortcode(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        guard bytes.count >= 3, bytes.count <= 34, bytes.first == UInt8(ascii: ":"), bytes.last == UInt8(ascii: ":") else {
+            return false
+        }
+        return bytes.dropFirst().dropLast().allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-"): true
+            default: false
+            }
+        }
+    }
+
     /// `all_members` or `admins_only`.
     static func sendPolicy(_ value: String, field: String = "send_policy") throws(APIError) -> SendPolicy {
         guard let policy = SendPolicy(rawValue: value) else {

@@ -19,6 +19,7 @@ enum ConversationRows {
         lo.id AS low_id, lo.name AS low_name, lo.email AS low_email, lo.avatar_url AS low_avatar_url,
         hi.id AS high_id, hi.name AS high_name, hi.email AS high_email, hi.avatar_url AS high_avatar_url,
         lm.id AS last_id, lm.seq AS last_message_seq, chat.body_preview(lm.body) AS last_preview,
+        lm.deleted_at IS NOT NULL AS last_deleted,
         chat.rfc3339(lm.created_at) AS last_created_at,
         ls.id AS last_sender_id, ls.name AS last_sender_name, ls.avatar_url AS last_sender_avatar_url,
         coalesce(r.last_read_seq, 0) AS last_read_seq,
@@ -60,7 +61,7 @@ enum ConversationRows {
                 id: id, seq: try row.decode("last_message_seq"),
                 sender: Sender(id: try row.decode("last_sender_id"), name: try row.decode("last_sender_name"),
                                avatarURL: try row.decode("last_sender_avatar_url")),
-                bodyPreview: try row.decode("last_preview"), createdAt: try row.decode("last_created_at"))
+                bodyPreview: try row.decode("last_preview"), deleted: try row.decode("last_deleted"), createdAt: try row.decode("last_created_at"))
         }
         return ConversationSnapshot(
             id: try row.decode("id"), kind: kind, customTitle: try row.decode("custom_title"), circle: circle,

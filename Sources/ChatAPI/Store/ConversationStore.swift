@@ -108,10 +108,11 @@ struct ConversationStore: Sendable {
         }
     }
 
-    /// Changes a circle chat's title and/or policy. 404 when the admin cannot see it (a direct
+    /// Changes a circle chat's title and/or policy; the schema writes the system messages
+    /// (`title_changed`, `policy_changed`) in the same transaction, none when nothing changes. 404 when the admin cannot see it (a direct
     /// chat of others), 422 for a direct chat of their own (it has neither).
     func update(_ id: UUID, admin: Viewer, title: ConversationPatchBody.TitleChange, policy: SendPolicy?) async throws -> ConversationView {
-        try await database.run { connection in
+        try await database.transaction { connection in
             let access = try ConversationAccess.require(id, viewer: admin, on: connection)
             guard access.kind == .circle else {
                 throw APIError.invalid(title == .keep ? "send_policy" : "title", "only circle chats have a title and a send policy")
@@ -122,6 +123,7 @@ struct ConversationStore: Sendable {
                 newTitle = value
                 setsTitle = true
             }
+            try connection.setActor(admin)  // the system messages name who changed it
             try connection.execute("""
                 UPDATE chat.conversations
                    SET custom_title = CASE WHEN \(setsTitle) THEN \(newTitle)::text ELSE custom_title END,

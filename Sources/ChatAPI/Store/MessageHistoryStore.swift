@@ -25,18 +25,21 @@ struct MessageHistoryStore: Sendable {
 
     /// The access check and the page in one statement (one plan, one round trip): a first
     /// column says whether the viewer (`$1`, admin flag `$2`) may see conversation `$3`, and
-    /// only then are its messages read, `$5` of them below seq `$4` (newest first) or above it.
+    /// only then are its messages read, `$5` of them below seq `$4` (newest first) or above it,
+    /// each as `chat.message_json_of` (reactions with the viewer's `me`, the quoted message),
+    /// which the planner inlines: one plan with joins for the page.
     private static func query(ascending: Bool) -> String {
         """
-        SELECT v.visible, m.id, m.conversation_id::text AS conversation_id, m.seq, m.sender_id, m.sender_name,
-               m.sender_avatar_url, m.body, m.client_id, chat.rfc3339(m.created_at) AS created_at
+        SELECT v.visible, page.message
           FROM (SELECT EXISTS (SELECT 1 FROM \(ConversationAccess.visibleToViewer) WHERE c.id = $3) AS visible) AS v
           LEFT JOIN LATERAL (
-                SELECT m.*, s.name AS sender_name, s.avatar_url AS sender_avatar_url
-                  FROM chat.messages m JOIN chat.users s ON s.id = m.sender_id
-                 WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
-                 ORDER BY m.seq \(ascending ? "ASC" : "DESC")
-                 LIMIT $5) AS m ON true
+                SELECT j.message::text AS message
+                  FROM (SELECT m.id, m.seq FROM chat.messages m
+                         WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
+                         ORDER BY m.seq \(ascending ? "ASC" : "DESC")
+                         LIMIT $5) AS m
+                 CROSS JOIN LATERAL chat.message_json_of(m.id, $1::text) AS j
+                 ORDER BY m.seq \(ascending ? "ASC" : "DESC")) AS page ON true
         """
     }
 
@@ -52,8 +55,8 @@ struct MessageHistoryStore: Sendable {
         return try await reads.run(forReadsBy: viewer.id) { connection in
             let rows = try connection.query(SQLQuery(unsafeSQL: sql, binds: [viewer.id, viewer.isAdmin, id, bound, limit + 1]))
             guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
-            let messages = rows.filter { $0["id"] != nil }
-            var items = try messages.prefix(limit).map(Message.init(row:))
+            let messages = try rows.compactMap { try $0.decode("message", as: String?.self) }
+            var items = try messages.prefix(limit).map(Message.init(databaseJSON:))
             if case .after = window {} else { items.reverse() }
             return Page(items: items, hasMore: messages.count > limit)
         }

@@ -30,7 +30,7 @@ struct ReadStateStore: Sendable {
                                     (SELECT last_read_seq FROM chat.read_markers
                                       WHERE conversation_id = \(id) AND user_id = \(viewer.id)), 0) AS seq
                 ), unread AS (
-                    SELECT greatest(c.last_seq - marker.seq, 0) AS n FROM chat.conversations c, marker WHERE c.id = \(id)
+                    SELECT chat.unread_count(c.id, c.last_seq, marker.seq) AS n FROM chat.conversations c, marker WHERE c.id = \(id)
                 ), event AS (
                     INSERT INTO chat.events (type, conversation_id, user_id, payload)
                     SELECT 'read.updated', \(id), \(viewer.id),

@@ -28,15 +28,15 @@ extension Role {
     }
 }
 
-extension Message {
-    /// Columns `id`, `conversation_id`, `seq`, `sender_id`, `sender_name`, `sender_avatar_url`,
-    /// `body`, `client_id`, `created_at` (RFC 3339 text).
-    init(row: PostgresRow) throws {
-        self.init(
-            id: try row.decode("id"), conversationID: try row.decode("conversation_id"), seq: try row.decode("seq"),
-            sender: Sender(id: try row.decode("sender_id"), name: try row.decode("sender_name"),
-                           avatarURL: try row.decode("sender_avatar_url")),
-            body: try row.decode("body"), clientID: try row.decode("client_id"), createdAt: try row.decode("created_at"))
+extension Decodable {
+    /// A value from JSON the database built (`chat.message_json`, `chat.quote_of`): a
+    /// mismatch means the schema and Models disagree.
+    init(databaseJSON json: String) throws {
+        do {
+            self = try JSONDecoder().decode(Self.self, from: Data(json.utf8))
+        } catch {
+            throw PostgresError(.decoding, "database JSON does not decode as \(Self.self): \(error)")
+        }
     }
 }
 

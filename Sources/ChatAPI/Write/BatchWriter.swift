@@ -26,7 +26,7 @@ enum BatchWriter {
             if waitForLocks { try connection.execute("SET LOCAL lock_timeout = '5s'") }
             var results = [SendRowResult?](repeating: nil, count: requests.count)
             let inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
-            try insertMessages(requests, lastSeq: inspection.lastSeq, senders: inspection.senders, results: &results, on: connection)
+            try insertMessages(requests, inspection, results: &results, on: connection)
             for (index, first) in inspection.repeats {
                 if case .done(let outcome)? = results[first] { results[index] = .done(.replayed(outcome.message)) } else { results[index] = results[first] }
             }
@@ -72,6 +72,8 @@ enum BatchWriter {
         var lastSeq: [UUID: Int64] = [:]
         var senders: [String: Sender] = [:]
         var repeats: [(Int, Int)] = []
+        /// The quoted messages of the rows that reply, by row index.
+        var quotes: [Int: QuotedMessage] = [:]
     }
 
     /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
@@ -87,12 +89,16 @@ enum BatchWriter {
             SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
                    u.name, u.avatar_url, u.role, u.active,
                    EXISTS (SELECT 1 FROM chat.visible_conversations(b.sender, u.role = 'admin') v WHERE v.id = l.id) AS visible,
-                   m.id AS stored_id, m.seq AS stored_seq, m.body AS stored_body, chat.rfc3339(m.created_at) AS stored_created_at
+                   chat.message_json(m.id, b.sender)::text AS stored_message,
+                   b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable,
+                   (SELECT quote::text FROM chat.quote_of(q.id)) AS quote
               FROM unnest(\(requests.indices.map { Int64($0) })::bigint[], \(requests.map(\.senderID))::text[],
-                          \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[]) AS b(i, sender, conversation, client_id)
+                          \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[],
+                          \(requests.map(\.replyTo))::bigint[]) AS b(i, sender, conversation, client_id, reply_to)
               LEFT JOIN locked l ON l.id = b.conversation
               LEFT JOIN chat.users u ON u.id = b.sender
               LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
+              LEFT JOIN chat.messages q ON q.id = b.reply_to AND q.conversation_id = b.conversation
             """)
         var inspection = Inspection()
         var unlocked: [Int] = []
@@ -122,11 +128,16 @@ enum BatchWriter {
             }
             let sender = Sender(id: request.senderID, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
             inspection.senders[request.senderID] = sender
-            if let storedID = try row.decode("stored_id", as: Int64?.self) {
-                results[index] = .done(.replayed(Message(
-                    id: storedID, conversationID: request.conversationID.uuidString.lowercased(), seq: try row.decode("stored_seq"),
-                    sender: sender, body: try row.decode("stored_body"), clientID: request.clientID,
-                    createdAt: try row.decode("stored_created_at"))))
+            if let stored = try row.decode("stored_message", as: String?.self) {
+                results[index] = .done(.replayed(try Message(databaseJSON: stored)))
+                continue
+            }
+            if try row.decode("replies", as: Bool.self) {
+                guard try row.decode("quotable", as: Bool?.self) == true, let quote = try row.decode("quote", as: String?.self) else {
+                    results[index] = .failed(.replyNotQuotable)
+                    continue
+                }
+                inspection.quotes[index] = try QuotedMessage(databaseJSON: quote)
             }
         }
         try classifyUnlocked(unlocked, requests, results: &results, on: connection)
@@ -165,8 +176,9 @@ enum BatchWriter {
     }
 
     /// Allocates seqs and writes the open rows in one statement; fills their results.
-    private static func insertMessages(_ requests: [SendRequest], lastSeq: [UUID: Int64], senders: [String: Sender],
+    private static func insertMessages(_ requests: [SendRequest], _ inspection: Inspection,
                                        results: inout [SendRowResult?], on connection: PostgresConnection) throws {
+        let lastSeq = inspection.lastSeq
         let rows = requests.indices.filter { results[$0] == nil }
         guard !rows.isEmpty else { return }
         var counters = lastSeq
@@ -194,10 +206,10 @@ enum BatchWriter {
                    SET last_read_seq = EXCLUDED.last_read_seq, updated_at = now()
                  WHERE r.last_read_seq < EXCLUDED.last_read_seq
             )
-            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id)
+            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id, reply_to)
             SELECT * FROM unnest(\(rows.map { requests[$0].conversationID })::uuid[], \(seqs)::bigint[],
                                  \(rows.map { requests[$0].senderID })::text[], \(rows.map { requests[$0].body })::text[],
-                                 \(rows.map { requests[$0].clientID })::text[])
+                                 \(rows.map { requests[$0].clientID })::text[], \(rows.map { requests[$0].replyTo })::bigint[])
             RETURNING id, conversation_id, seq, chat.rfc3339(created_at) AS created_at
             """)
         // RETURNING promises no order: match rows back by (conversation, seq), unique in the batch.
@@ -207,13 +219,14 @@ enum BatchWriter {
         }
         for row in inserted {
             let key = SeqKey(conversation: try row.decode("conversation_id"), seq: try row.decode("seq"))
-            guard let index = position.removeValue(forKey: key), let sender = senders[requests[index].senderID] else {
+            guard let index = position.removeValue(forKey: key), let sender = inspection.senders[requests[index].senderID] else {
                 throw PostgresError(.server, "an inserted message does not match the batch")
             }
             let request = requests[index]
             results[index] = .done(.created(Message(
                 id: try row.decode("id"), conversationID: request.conversationID.uuidString.lowercased(), seq: key.seq,
-                sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"))))
+                sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"),
+                replyTo: inspection.quotes[index])))
         }
         guard position.isEmpty else { throw PostgresError(.server, "\(position.count) messages of the batch were not inserted") }
     }

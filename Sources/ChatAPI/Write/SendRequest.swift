@@ -8,6 +8,9 @@ struct SendRequest: Sendable {
     var senderID: String
     var body: String
     var clientID: String?
+    /// The quoted message (`reply_to`): checked in the batch's transaction (same
+    /// conversation, a user message, not deleted; else 422 `reply_to`).
+    var replyTo: Int64? = nil
 }
 
 /// What a sender gets back: a new message (201), or the one stored earlier under the same
@@ -26,6 +29,8 @@ enum SendFailure: Error, Sendable, Equatable {
     case conversationNotFound
     /// The sender sees the conversation but may not send there (admins_only, not an admin).
     case sendForbidden
+    /// `reply_to` is not a user message of this conversation that is not deleted.
+    case replyNotQuotable
     /// A database rule (a CHECK constraint) refused the message.
     case refusedByDatabase
     /// The conversation stayed locked by another writer beyond the lock timeout.

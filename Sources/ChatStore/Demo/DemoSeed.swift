@@ -173,7 +173,7 @@ public struct DemoSeed: Sendable {
         try connection.execute("""
             INSERT INTO chat.read_markers (conversation_id, user_id, last_read_seq)
             SELECT conversation_id, sender_id, max(seq) FROM chat.messages
-             WHERE conversation_id = ANY(\(conversationIDs)::uuid[])
+             WHERE conversation_id = ANY(\(conversationIDs)::uuid[]) AND kind = 'user'
              GROUP BY conversation_id, sender_id
             """)
         try connection.execute("""

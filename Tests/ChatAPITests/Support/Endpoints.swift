@@ -36,6 +36,11 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
         .init(method: "GET", path: "/v1/conversations/\(conversation)/messages", audience: .user),
         .init(method: "POST", path: "/v1/conversations/\(conversation)/messages", audience: .user, json: #"{"body":"hi"}"#),
         .init(method: "POST", path: "/v1/conversations/\(conversation)/read", audience: .user, json: #"{"seq":0}"#),
+        .init(method: "GET", path: "/v1/conversations/\(conversation)/messages/1", audience: .user),
+        .init(method: "PATCH", path: "/v1/conversations/\(conversation)/messages/1", audience: .user, json: #"{"body":"hi"}"#),
+        .init(method: "DELETE", path: "/v1/conversations/\(conversation)/messages/1", audience: .user),
+        .init(method: "PUT", path: "/v1/conversations/\(conversation)/messages/1/reactions/%F0%9F%91%8D", audience: .user),
+        .init(method: "DELETE", path: "/v1/conversations/\(conversation)/messages/1/reactions/%F0%9F%91%8D", audience: .user),
         .init(method: "GET", path: "/v1/unread", audience: .user),
     ]
 }
