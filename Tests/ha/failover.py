@@ -514,9 +514,12 @@ class Run:
         time.sleep(3)
         first_victim = self.plain_kill()
         time.sleep(2)
-        self.cancel_then_kill()
+        second_victim = self.cancel_then_kill()
         time.sleep(2)
-        self.switchover(first_victim)
+        # To a former primary that rejoined with pg_rewind (Patroni may have promoted the first
+        # one already in the second failover).
+        leader = self.cluster.member("leader")
+        self.switchover(second_victim if leader and leader["name"] == first_victim else first_victim)
         self.read_your_write()
         time.sleep(2)
         self.stop_load.set()
