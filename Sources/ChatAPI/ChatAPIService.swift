@@ -14,6 +14,9 @@ public final class ChatAPIService: LifecycleService {
     private let pool: PostgresPool
     private let committerPool: PostgresPool
     private let committer: GroupCommitter
+    /// `DATABASE_READ_URL`'s pool, when set.
+    private let readPool: PostgresPool?
+    private let reads: ReadRouting
     private let server: HTTPServer
 
     public init(configuration: ChatAPIConfiguration, logger: Logger) {
@@ -27,11 +30,15 @@ public final class ChatAPIService: LifecycleService {
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
+        readPool = configuration.readDatabase.map {
+            PostgresPool(config: $0, maxConnections: configuration.poolSize, acquireTimeout: configuration.acquireTimeout)
+        }
+        reads = ReadRouting(primary: database, standby: readPool.map { Database(pool: $0, logger: logger) }, metrics: registry)
         committer = GroupCommitter(
             pool: committerPool, waitingPool: pool, maxBatch: configuration.groupCommitMaxBatch,
             window: configuration.groupCommitWindow, logger: logger, metrics: CommitMetrics(registry: registry))
         let context = APIContext(
-            database: database, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
+            database: database, reads: reads, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
             committer: committer,
             rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst))
 
@@ -54,6 +61,7 @@ public final class ChatAPIService: LifecycleService {
     public var boundPort: Int { server.boundPort }
 
     public func start() async throws {
+        reads.start()
         try server.start()
         logger.info("chat-api listening", ["host": .string(configuration.host), "port": .int(server.boundPort)])
     }
@@ -63,6 +71,8 @@ public final class ChatAPIService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         await committer.shutdown()
+        reads.stop()
+        readPool?.close()
         pool.close()
         committerPool.close()
     }

@@ -20,10 +20,14 @@ final class EventTailer: Sendable {
     private let signals: AsyncStream<Void>
     private let ring: AsyncStream<Void>.Continuation
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Set when the listener connected again: the next drain checks for a fork first.
+    private let reconnected: ReconnectFlag
 
     init(hub: FanOutHub, config: PostgresConfig, safetyInterval: Duration, logger: Logger,
          onTyping: @escaping @Sendable (String) -> Void) {
         let (signals, ring) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let reconnectedFlag = ReconnectFlag()
+        self.reconnected = reconnectedFlag
         self.hub = hub
         self.signals = signals
         self.ring = ring
@@ -34,7 +38,10 @@ final class EventTailer: Sendable {
                 if channel == EventTailer.typingChannel { onTyping(payload) } else { ring.yield() }
             },
             onConnect: { reconnected in
-                if reconnected { logger.info("listening on chat_events again; catching up") }
+                if reconnected {
+                    logger.info("listening on chat_events again; catching up")
+                    reconnectedFlag.value.store(true, ordering: .sequentiallyConsistent)
+                }
                 ring.yield()
             },
             onError: { error in logger.warning("chat_events listener disconnected; reconnecting", ["error": .string(String(describing: error))]) })
@@ -49,8 +56,11 @@ final class EventTailer: Sendable {
         let hub = self.hub
         let ring = self.ring
         let interval = safetyInterval
+        let reconnected = self.reconnected
         let tail = Task {
-            for await _ in signals { await hub.drain() }
+            for await _ in signals {
+                await hub.drain(afterReconnect: reconnected.value.exchange(false, ordering: .sequentiallyConsistent))
+            }
         }
         let tick = Task {
             while !Task.isCancelled {
@@ -67,4 +77,9 @@ final class EventTailer: Sendable {
         ring.finish()
         for task in tasks.withLock({ $0 }) { task.cancel() }
     }
+}
+
+/// The listener's "connected again" news, shared by its callback and the tail task.
+private final class ReconnectFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

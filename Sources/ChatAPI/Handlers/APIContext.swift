@@ -15,17 +15,20 @@ struct APIContext: Sendable {
     let typing = TypingCoalescer()
     let committer: GroupCommitter
     let rateLimiter: SendRateLimiter
+    /// Where reads that may lag go; told of each user's writes (read-your-writes).
+    let reads: ReadRouting
 
-    init(database: Database, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter) {
+    init(database: Database, reads: ReadRouting, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter) {
         authenticator = Authenticator(serviceKey: ServiceKey(serviceKey), cache: SessionCache(ttl: sessionCacheTTL), database: database)
         directory = DirectoryStore(database: database)
-        conversations = ConversationStore(database: database)
-        history = MessageHistoryStore(database: database)
+        conversations = ConversationStore(database: database, reads: reads)
+        history = MessageHistoryStore(reads: reads)
         messages = MessageStore(database: database)
         readState = ReadStateStore(database: database)
-        search = SearchStore(database: database)
+        search = SearchStore(reads: reads)
         messageSearch = MessageSearchStore(database: database)
         attention = AttentionStore(database: database)
+        self.reads = reads
         self.committer = committer
         self.rateLimiter = rateLimiter
     }

@@ -42,6 +42,7 @@ struct MessageRoutes: Sendable {
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
+        context.reads.noteWrite(by: session.user.id)
         switch outcome {
         case .created(let message): return .apiJSON(201, message)
         case .replayed(let message): return .apiJSON(200, message)
@@ -69,7 +70,9 @@ struct MessageRoutes: Sendable {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let seq = try request.decodeJSON(ReadBody.self).validated()
-        return .apiJSON(200, try await context.readState.markRead(id, upTo: seq, viewer: session.viewer))
+        let marker = try await context.readState.markRead(id, upTo: seq, viewer: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, marker)
     }
 
     /// 200 the message as the caller sees it.
@@ -82,13 +85,16 @@ struct MessageRoutes: Sendable {
     @Sendable func patchMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
         let body = try request.decodeJSON(EditBody.self).validated()
-        return .apiJSON(200, try await context.messages.edit(message, in: conversation, body: body, by: session.viewer))
+        let edited = try await context.messages.edit(message, in: conversation, body: body, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, edited)
     }
 
     /// 204, idempotent: the sender's deletion or an admin's moderation.
     @Sendable func deleteMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
         try await context.messages.delete(message, in: conversation, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 
@@ -97,6 +103,7 @@ struct MessageRoutes: Sendable {
         let (session, conversation, message) = try await target(request)
         let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
         try await context.messages.react(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 
@@ -105,6 +112,7 @@ struct MessageRoutes: Sendable {
         let (session, conversation, message) = try await target(request)
         let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
         try await context.messages.unreact(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 
