@@ -9,7 +9,8 @@ Last-Event-ID when they drop). Then, one after the other:
 2. the primary's WAL sender to the synchronous standby paused, the commits waiting for it cancelled with
    pg_cancel_backend (PostgreSQL then reports them committed, with a WARNING), and the primary
    killed at once: the case that lost acknowledged sends and streamed phantom events;
-3. a planned `patronictl switchover` to the former primary (it must have rejoined with pg_rewind).
+3. a planned `patronictl switchover` to the synchronous standby, preferably a former primary that
+   rejoined with pg_rewind (Patroni in synchronous mode switches over to the synchronous standby only).
 
 Checks (each printed as a passed or failed test): every 2xx send stored exactly once on the
 primary at the end; every stream got every stored message of its conversations, in order, none
@@ -379,9 +380,18 @@ class Run:
         self.results.check("cancel+kill: commits were waiting for the standby when cancelled", cancelled > 0, f"{cancelled} cancelled")
         return self.recover(leader["name"], killed, "cancel+kill")
 
-    def switchover(self, candidate):
+    def switchover(self, preferred):
         leader = self.cluster.member("leader")
         self.cluster.wait_for(lambda: self.cluster.member("sync_standby"), 60, "a synchronous standby")
+        # In synchronous mode Patroni switches over only to the synchronous standby: give the
+        # preferred node (a former primary that rejoined) time to become it, else take the one
+        # that is (a node that has just rejoined may still be an asynchronous replica).
+        def synchronous():
+            return (self.cluster.member("sync_standby") or {}).get("name")
+        deadline = now() + 30
+        while now() < deadline and synchronous() != preferred:
+            time.sleep(1)
+        candidate = self.cluster.wait_for(synchronous, 60, "a synchronous standby")
         say(f"patronictl switchover {leader['name']} -> {candidate}")
         started = now()
         done = subprocess.run(self.o.patronictl.split() + ["switchover", "--leader", leader["name"], "--candidate", candidate, "--force"],
