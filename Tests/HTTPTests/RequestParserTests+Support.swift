@@ -23,7 +23,7 @@ struct ParserHarness {
 
     func run(_ bytes: [UInt8], sliceSize: Int = .max) -> Run {
         let limit = bodyLimit
-        var parser = RequestParser(configuration: .init(limits: limits) { _, _ in limit })
+        var parser = RequestParser(configuration: .init(limits: limits) { _, _ in RequestBodyRule(limit: limit) })
         var buffer = InboundBuffer()
         var run = Run()
         var offset = 0

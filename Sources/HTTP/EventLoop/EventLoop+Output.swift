@@ -14,7 +14,10 @@ extension EventLoop {
                 context.metrics.bytesWritten?.increment(by: result.written)
                 connection.wroteSinceHeartbeat = true
             }
-            if result.eventBytesWritten > 0 { connection.stream?.didWrite(result.eventBytesWritten) }
+            if result.eventBytesWritten > 0 {
+                connection.stream?.didWrite(result.eventBytesWritten)
+                connection.bodyWriter?.didWrite(result.eventBytesWritten)
+            }
             if !connection.output.isEmpty {
                 // A response stuck behind a client that does not read is dropped after the
                 // idle timeout without progress (streams have their own check, at heartbeats).
@@ -30,6 +33,7 @@ extension EventLoop {
     private func outputDrained(_ connection: Connection) {
         switch connection.phase {
         case .writing:
+            if connection.bodyWriter != nil { return }  // more of a streamed body is coming
             if connection.closeWhenFlushed || draining {
                 lingeringClose(connection)
             } else {
@@ -39,7 +43,7 @@ extension EventLoop {
             }
         case .streaming:
             if connection.closeWhenFlushed { close(connection) }
-        case .reading, .handling, .lingering:
+        case .reading, .handling, .receiving, .lingering:
             break
         }
     }
@@ -52,6 +56,7 @@ extension EventLoop {
         switch connection.phase {
         case .reading, .streaming, .lingering: interest = connection.inputClosed ? [] : [.readable, .readHangup]
         case .handling, .writing: interest = connection.inputClosed ? [] : [.readHangup]
+        case .receiving: interest = connection.inputClosed || connection.uploadPaused ? [] : [.readable, .readHangup]
         }
         if !connection.output.isEmpty { interest.insert(.writable) }
         guard interest != connection.interest else { return }
@@ -85,6 +90,8 @@ extension EventLoop {
         epoll.remove(connection.socket.fd)
         connection.socket.close()
         connection.output.removeAll()
+        connection.upload?.fail(.badRequest("the connection closed before the body was complete"))
+        connection.bodyWriter?.cancel()
         remove(connection)
         context.releaseConnection()
         context.metrics.openConnections?.add(-1)

@@ -13,7 +13,7 @@ extension EventLoop {
                 close(connection)
             case .streaming:
                 connection.stream?.close(final: shutdownRetryFrame())
-            case .reading, .handling, .writing, .lingering:
+            case .reading, .handling, .receiving, .writing, .lingering:
                 break
             }
         }

@@ -125,6 +125,8 @@ final class EventLoop: @unchecked Sendable {
             switch message {
             case .response(let id, let response): deliver(response, to: id)
             case .streamActivity(let stream): streamActivity(stream)
+            case .uploadDemand(let id): uploadDemand(id)
+            case .bodyActivity(let writer): bodyActivity(writer)
             case .beginShutdown(let deadline): beginShutdown(deadline: deadline)
             }
         }
@@ -198,7 +200,9 @@ final class EventLoop: @unchecked Sendable {
     private func timerFired(_ kind: TimerKind, _ connection: Connection) {
         switch kind {
         case .request:
-            if connection.phase == .reading && (!connection.inbound.isEmpty || !connection.parser.isBetweenRequests) {
+            if connection.phase == .receiving {
+                abortUpload(connection, APIError(status: 408, code: "request_timeout", message: "the request body stopped arriving"))
+            } else if connection.phase == .reading && (!connection.inbound.isEmpty || !connection.parser.isBetweenRequests) {
                 respondWithError(connection, APIError(status: 408, code: "request_timeout", message: "the request took too long to arrive"))
             } else {
                 close(connection)

@@ -5,6 +5,9 @@ final class Connection {
         case reading
         /// A request is with its handler; input is not read (pipelined bytes wait in `inbound`).
         case handling
+        /// A request on a streamed route is with its handler and its body is still being
+        /// read into `upload`.
+        case receiving
         /// The response is being written.
         case writing
         /// An event stream is open.
@@ -31,6 +34,12 @@ final class Connection {
     var output = OutputQueue()
     var inFlight: InFlight?
     var stream: EventStream?
+    /// The streamed body being received (phase `receiving`).
+    var upload: RequestBodyStream?
+    /// Reading stopped until the handler takes what `upload` holds.
+    var uploadPaused = false
+    /// The streamed response body being written (phase `writing`).
+    var bodyWriter: ResponseBodyWriter?
     /// The epoll interest currently registered.
     var interest: EpollInterest
     /// The timer list this connection is armed in.
