@@ -33,13 +33,19 @@ public final class ChatAPIService: LifecycleService {
         let context = APIContext(
             database: database, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
             committer: committer,
-            rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst))
+            rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst),
+            uploads: Uploads(
+                store: UploadStore(database: database), links: AttachmentLinks(secret: configuration.attachmentSecret),
+                gate: UploadGate(limit: configuration.uploadConcurrency),
+                rateLimiter: SendRateLimiter(ratePerSecond: configuration.uploadRatePerMinute / 60, burst: configuration.uploadBurst),
+                maxBytes: configuration.uploadMaxBytes))
 
         router = Router(cors: configuration.cors, logger: logger, metrics: registry)
         DirectoryRoutes(context: context).register(on: router)
         AccountRoutes(context: context).register(on: router)
         ConversationRoutes(context: context).register(on: router)
         MessageRoutes(context: context).register(on: router)
+        AttachmentRoutes(context: context).register(on: router)
         router.addOperationalRoutes(metrics: registry) { await database.isReachable() }
         StaticFiles.bundled().register(on: router)
 

@@ -12,8 +12,10 @@ struct APIContext: Sendable {
     let search: SearchStore
     let committer: GroupCommitter
     let rateLimiter: SendRateLimiter
+    let uploads: Uploads
 
-    init(database: Database, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter) {
+    init(database: Database, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter,
+         uploads: Uploads) {
         authenticator = Authenticator(serviceKey: ServiceKey(serviceKey), cache: SessionCache(ttl: sessionCacheTTL), database: database)
         directory = DirectoryStore(database: database)
         conversations = ConversationStore(database: database)
@@ -23,6 +25,7 @@ struct APIContext: Sendable {
         search = SearchStore(database: database)
         self.committer = committer
         self.rateLimiter = rateLimiter
+        self.uploads = uploads
     }
 
     func caller(_ request: HTTPRequest) async throws -> Caller {

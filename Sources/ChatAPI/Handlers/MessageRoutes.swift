@@ -25,7 +25,7 @@ struct MessageRoutes: Sendable {
         let id = try ConversationID.parse(request.pathParameters["id"])
         let window = try Self.window(request)
         let page = try await context.history.page(of: id, for: session.viewer, window: window)
-        return .apiJSON(200, MessagePageBody(items: page.items, hasMore: page.hasMore))
+        return .apiJSON(200, MessagePageBody(items: page.items.map(context.uploads.links.signed), hasMore: page.hasMore))
     }
 
     /// 201 and the message; 200 and the first one for a repeated `client_id`.
@@ -38,13 +38,13 @@ struct MessageRoutes: Sendable {
         do {
             outcome = try await context.committer.submit(
                 SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID,
-                            replyTo: fields.replyTo))
+                            replyTo: fields.replyTo, attachments: fields.attachments))
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
         switch outcome {
-        case .created(let message): return .apiJSON(201, message)
-        case .replayed(let message): return .apiJSON(200, message)
+        case .created(let message): return .apiJSON(201, context.uploads.links.signed(message))
+        case .replayed(let message): return .apiJSON(200, context.uploads.links.signed(message))
         }
     }
 
@@ -55,6 +55,7 @@ struct MessageRoutes: Sendable {
         case .conversationNotFound: .conversationNotFound
         case .sendForbidden: .sendForbidden()
         case .replyNotQuotable: .invalid("reply_to", "reply_to must be a message of this conversation that is not deleted")
+        case .attachmentsNotAvailable: .invalid("attachments", "attachments must be your own uploads, not yet attached to a message")
         case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
         case .conversationBusy: .unavailable("the conversation is busy; retry")
         case .shuttingDown: .unavailable("the service is shutting down")
@@ -74,14 +75,16 @@ struct MessageRoutes: Sendable {
     /// 200 the message as the caller sees it.
     @Sendable func getMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
-        return .apiJSON(200, try await context.messages.message(message, in: conversation, for: session.viewer))
+        let found = try await context.messages.message(message, in: conversation, for: session.viewer)
+        return .apiJSON(200, context.uploads.links.signed(found))
     }
 
     /// The sender's edit: 200 and the message with `edited_at` set.
     @Sendable func patchMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
         let body = try request.decodeJSON(EditBody.self).validated()
-        return .apiJSON(200, try await context.messages.edit(message, in: conversation, body: body, by: session.viewer))
+        let edited = try await context.messages.edit(message, in: conversation, body: body, by: session.viewer)
+        return .apiJSON(200, context.uploads.links.signed(edited))
     }
 
     /// 204, idempotent: the sender's deletion or an admin's moderation.

@@ -1,15 +1,20 @@
+import Foundation
 import HTTP
 
-/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?}`.
+/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?, "attachments"?}`.
 struct SendBody: Decodable {
     var body: String
     var clientID: String?
     var replyTo: Int64?
+    var attachments: [String]?
 
-    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to" }
+    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to", attachments }
 
-    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?) {
-        (try FieldRules.messageBody(body), try FieldRules.clientID(clientID), replyTo)
+    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?, attachments: [UUID]) {
+        let attachments = try FieldRules.attachments(attachments)
+        // With attachments the body may be empty (API.md, "Attachments"); otherwise its rules hold.
+        let body = attachments.isEmpty || !self.body.isEmpty ? try FieldRules.messageBody(self.body) : ""
+        return (body, try FieldRules.clientID(clientID), replyTo, attachments)
     }
 }
 

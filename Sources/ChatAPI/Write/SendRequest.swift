@@ -11,6 +11,9 @@ struct SendRequest: Sendable {
     /// The quoted message (`reply_to`): checked in the batch's transaction (same
     /// conversation, a user message, not deleted; else 422 `reply_to`).
     var replyTo: Int64? = nil
+    /// Uploads to attach (API.md, "Attachments"): checked and linked in the batch's
+    /// transaction (the sender's own, complete, unattached; else 422 `attachments`).
+    var attachments: [UUID] = []
 }
 
 /// What a sender gets back: a new message (201), or the one stored earlier under the same
@@ -31,6 +34,8 @@ enum SendFailure: Error, Sendable, Equatable {
     case sendForbidden
     /// `reply_to` is not a user message of this conversation that is not deleted.
     case replyNotQuotable
+    /// An `attachments` id is not one of the sender's own complete, unattached uploads.
+    case attachmentsNotAvailable
     /// A database rule (a CHECK constraint) refused the message.
     case refusedByDatabase
     /// The conversation stayed locked by another writer beyond the lock timeout.

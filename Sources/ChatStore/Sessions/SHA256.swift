@@ -7,32 +7,70 @@ public enum SHA256 {
 
     /// The digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var state = initialState
-        var block = [UInt8]()
-        block.reserveCapacity(64)
-        for byte in bytes {
-            block.append(byte)
-            if block.count == 64 {
-                compress(&state, block)
-                block.removeAll(keepingCapacity: true)
+        var hasher = Hasher()
+        hasher.update(Array(bytes))
+        return hasher.finalize()
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: signed links.
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? hash(key) : key
+        block.append(contentsOf: repeatElement(0, count: 64 - block.count))
+        var inner = Hasher()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        var outer = Hasher()
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
+    /// An incremental digest, for bodies that arrive in pieces (uploads): `update` with each
+    /// piece, then `finalize` once.
+    public struct Hasher: Sendable {
+        private var state = SHA256.initialState
+        /// Bytes of an incomplete block (fewer than 64).
+        private var partial: [UInt8] = []
+        private var length: UInt64 = 0
+
+        public init() { partial.reserveCapacity(64) }
+
+        public mutating func update(_ bytes: [UInt8]) {
+            length &+= UInt64(bytes.count)
+            var offset = 0
+            if !partial.isEmpty {
+                let taken = min(64 - partial.count, bytes.count)
+                partial.append(contentsOf: bytes[0..<taken])
+                offset = taken
+                guard partial.count == 64 else { return }
+                partial.withUnsafeBufferPointer { SHA256.compress(&state, $0.baseAddress!) }
+                partial.removeAll(keepingCapacity: true)
             }
+            bytes.withUnsafeBufferPointer { buffer in
+                while buffer.count - offset >= 64 {
+                    SHA256.compress(&state, buffer.baseAddress! + offset)
+                    offset += 64
+                }
+            }
+            partial.append(contentsOf: bytes[offset...])
         }
-        // Padding: 0x80, zeros to 56 mod 64, then the message length in bits, big-endian.
-        let bitLength = UInt64(bytes.count) &* 8
-        block.append(0x80)
-        if block.count > 56 {
-            block.append(contentsOf: repeatElement(0, count: 64 - block.count))
-            compress(&state, block)
-            block.removeAll(keepingCapacity: true)
-        }
-        block.append(contentsOf: repeatElement(0, count: 56 - block.count))
-        for shift in stride(from: 56, through: 0, by: -8) {
-            block.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        compress(&state, block)
-        return state.flatMap { word in
-            [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-             UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+
+        /// The digest; the hasher is spent.
+        public mutating func finalize() -> [UInt8] {
+            // Padding: 0x80, zeros to 56 mod 64, then the message length in bits, big-endian.
+            let bitLength = length &* 8
+            var tail: [UInt8] = [0x80]
+            tail.append(contentsOf: repeatElement(0, count: (119 - partial.count) % 64))
+            for shift in stride(from: 56, through: 0, by: -8) {
+                tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+            }
+            let saved = length
+            update(tail)
+            length = saved
+            return state.flatMap { word in
+                [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+                 UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+            }
         }
     }
 
@@ -69,7 +107,7 @@ public enum SHA256 {
     ]
 
     /// One 64-byte block into the state (FIPS 180-4 §6.2.2).
-    private static func compress(_ state: inout [UInt32], _ block: [UInt8]) {
+    private static func compress(_ state: inout [UInt32], _ block: UnsafePointer<UInt8>) {
         var schedule = [UInt32](repeating: 0, count: 64)
         for t in 0..<16 {
             schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16

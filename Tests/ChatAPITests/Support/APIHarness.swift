@@ -30,7 +30,7 @@ final class APIHarness: Sendable {
     static func start(environment: [String: String] = [:]) async throws -> APIHarness {
         let database = try await TestDatabase.createOffloaded(migrated: true)
         var settings = [
-            "DATABASE_URL": database.url, "CHAT_SERVICE_KEY": serviceKey, "DB_POOL_SIZE": "6",
+            "DATABASE_URL": database.url, "CHAT_SERVICE_KEY": serviceKey, "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789", "DB_POOL_SIZE": "6",
             "SEND_RATE_PER_SECOND": "0", "LOG_LEVEL": "warning",
         ]
         settings.merge(environment) { _, new in new }
