@@ -155,21 +155,32 @@ COMMENT ON COLUMN chat.events.payload IS
 CREATE OR REPLACE FUNCTION chat.user_ref_json(user_id text) RETURNS jsonb
     LANGUAGE sql STABLE STRICT
     AS $$ SELECT jsonb_build_object('id', u.id, 'name', u.name) FROM chat.users u WHERE u.id = user_id $$;
-COMMENT ON FUNCTION chat.user_ref_json(text) IS 'A user as a quote, a system message or a mention names them: {"id","name"}; NULL for an unknown id.';
+COMMENT ON FUNCTION chat.user_ref_json(text) IS 'A user as a system message names them (actor): {"id","name"}; NULL for an unknown id.';
 
-CREATE OR REPLACE FUNCTION chat.quote_json(message_id bigint) RETURNS jsonb
-    LANGUAGE sql STABLE STRICT
+-- The parts of a message's JSON are set-returning SQL functions of one SELECT each: used in FROM
+-- (LATERAL), the planner inlines them into the calling query, so a page of history is one plan
+-- with joins, not a function call per message and part.
+
+CREATE OR REPLACE FUNCTION chat.sender_of(user_id text) RETURNS TABLE (sender jsonb)
+    LANGUAGE sql STABLE
+    AS $$ SELECT jsonb_build_object('id', u.id, 'name', u.name, 'avatar_url', u.avatar_url) FROM chat.users u WHERE u.id = sender_of.user_id $$;
+COMMENT ON FUNCTION chat.sender_of(text) IS 'A message''s sender as the message object shows it: {"id","name","avatar_url"}; no row for NULL (a system message).';
+
+CREATE OR REPLACE FUNCTION chat.quote_of(message_id bigint) RETURNS TABLE (quote jsonb)
+    LANGUAGE sql STABLE
     AS $$
     SELECT jsonb_build_object(
-               'id', q.id, 'seq', q.seq, 'sender', chat.user_ref_json(q.sender_id),
+               'id', q.id, 'seq', q.seq,
+               'sender', CASE WHEN u.id IS NOT NULL THEN jsonb_build_object('id', u.id, 'name', u.name) END,
                'body_preview', chat.body_preview(q.body), 'deleted', q.deleted_at IS NOT NULL)
-      FROM chat.messages q WHERE q.id = message_id
+      FROM chat.messages q LEFT JOIN chat.users u ON u.id = q.sender_id
+     WHERE q.id = quote_of.message_id
     $$;
-COMMENT ON FUNCTION chat.quote_json(bigint) IS
+COMMENT ON FUNCTION chat.quote_of(bigint) IS
     'A message as a reply quotes it, as it is now: {"id","seq","sender":{"id","name"},"body_preview","deleted"} '
-    '(a deleted one: body_preview ''''). NULL for an unknown id.';
+    '(a deleted one: body_preview ''''). No row for NULL or an unknown id.';
 
-CREATE OR REPLACE FUNCTION chat.reactions_json(message_id bigint, viewer text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION chat.reactions_of(message_id bigint, viewer text) RETURNS TABLE (reactions jsonb)
     LANGUAGE sql STABLE
     AS $$
     SELECT coalesce(jsonb_agg(
@@ -177,38 +188,65 @@ CREATE OR REPLACE FUNCTION chat.reactions_json(message_id bigint, viewer text) R
                || CASE WHEN viewer IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('me', r.mine) END
                ORDER BY r.first_id), '[]'::jsonb)
       FROM (SELECT x.emoji, count(*) AS n, min(x.id) AS first_id, coalesce(bool_or(x.user_id = viewer), false) AS mine
-              FROM chat.message_reactions x WHERE x.message_id = reactions_json.message_id
+              FROM chat.message_reactions x WHERE x.message_id = reactions_of.message_id
              GROUP BY x.emoji) AS r
     $$;
-COMMENT ON FUNCTION chat.reactions_json(bigint, text) IS
-    'A message''s reactions, [{"emoji","count","me"}] in order of each emoji''s first use; "me" (whether viewer '
+COMMENT ON FUNCTION chat.reactions_of(bigint, text) IS
+    'A message''s reactions, one row: [{"emoji","count","me"}] in order of each emoji''s first use; "me" (whether viewer '
     'reacted) only when viewer is not NULL (the stream''s form has none).';
 
-CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETURNS jsonb
-    LANGUAGE sql STABLE
+CREATE OR REPLACE FUNCTION chat.message_object(
+    id bigint, conversation_id uuid, seq bigint, kind text, sender jsonb, body text, client_id text,
+    created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, quote jsonb, reactions jsonb, system jsonb)
+    RETURNS jsonb
+    LANGUAGE sql STABLE  -- as stable as jsonb_build_object, so that the planner inlines it
     AS $$
     SELECT jsonb_build_object(
-        'id', m.id,
-        'conversation_id', m.conversation_id::text,
-        'seq', m.seq,
-        'kind', m.kind,
-        'sender', (SELECT jsonb_build_object('id', s.id, 'name', s.name, 'avatar_url', s.avatar_url)
-                     FROM chat.users s WHERE s.id = m.sender_id),
-        'body', m.body,
-        'client_id', m.client_id,
-        'created_at', chat.rfc3339(m.created_at),
-        'edited_at', chat.rfc3339(m.edited_at),
-        'deleted', m.deleted_at IS NOT NULL,
-        'reply_to', chat.quote_json(m.reply_to),
-        'reactions', chat.reactions_json(m.id, viewer),
-        'system', m.system,
+        'id', id,
+        'conversation_id', conversation_id::text,
+        'seq', seq,
+        'kind', kind,
+        'sender', sender,
+        'body', body,
+        'client_id', client_id,
+        'created_at', chat.rfc3339(created_at),
+        'edited_at', chat.rfc3339(edited_at),
+        'deleted', deleted_at IS NOT NULL,
+        'reply_to', quote,
+        'reactions', reactions,
+        'system', system,
         'mentions', '[]'::jsonb,
         'attachments', '[]'::jsonb)
     $$;
-COMMENT ON FUNCTION chat.message_json(chat.messages, text) IS
-    'The API''s Message object: {"id","conversation_id","seq","kind","sender":{"id","name","avatar_url"}|null,"body",'
-    '"client_id","created_at","edited_at","deleted","reply_to","reactions","system","mentions":[],"attachments":[]}. '
-    'viewer: the reader, for reactions[].me; NULL gives the stream''s form (no "me").';
+COMMENT ON FUNCTION chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz, timestamptz, jsonb, jsonb, jsonb) IS
+    'The API''s Message object from a message''s columns and its parts (chat.sender_of, chat.quote_of, chat.reactions_of): '
+    '{"id","conversation_id","seq","kind","sender","body","client_id","created_at","edited_at","deleted","reply_to",'
+    '"reactions","system","mentions":[],"attachments":[]}. Use chat.message_json_of; the INSERT trigger calls this '
+    'directly with no reactions (a new message has none), so a send looks none up.';
+
+CREATE OR REPLACE FUNCTION chat.message_json_of(message_id bigint, viewer text) RETURNS TABLE (message jsonb)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body, m.client_id,
+                               m.created_at, m.edited_at, m.deleted_at, q.quote, r.reactions, m.system)
+      FROM chat.messages m
+     CROSS JOIN LATERAL chat.reactions_of(m.id, viewer) AS r
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
+     WHERE m.id = message_json_of.message_id
+    $$;
+COMMENT ON FUNCTION chat.message_json_of(bigint, text) IS
+    'The API''s Message object of a message as stored now (one row, none for an unknown id); viewer: the reader, for '
+    'reactions[].me (NULL: the stream''s form, no "me"). Joined LATERAL to a set of ids (SELECT j.message FROM page '
+    'CROSS JOIN LATERAL chat.message_json_of(page.id, $viewer) j), it is inlined: a page of messages with their replies '
+    'and reactions is one plan.';
+
+CREATE OR REPLACE FUNCTION chat.message_json(message_id bigint, viewer text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$ SELECT j.message FROM chat.message_json_of(message_id, viewer) AS j $$;
+COMMENT ON FUNCTION chat.message_json(bigint, text) IS
+    'chat.message_json_of as a value, for one message (e.g. SELECT chat.message_json(42, ''u1'')). For many, join '
+    'chat.message_json_of instead.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Unread counts: the distance from the marker to last_seq, less what never counts.
@@ -246,7 +284,7 @@ COMMENT ON VIEW chat.unread_counts IS
 COMMENT ON COLUMN chat.unread_counts.unread_count IS 'User messages with seq > last_read_seq that others sent and nobody deleted (system messages never count).';
 
 -- ---------------------------------------------------------------------------------------------
--- Inserting messages: last_message_id is the newest USER message; the payload is message_json.
+-- Inserting messages: last_message_id is the newest USER message; the payload is chat.message_object.
 
 CREATE OR REPLACE FUNCTION chat.messages_after_insert() RETURNS trigger
     LANGUAGE plpgsql
@@ -279,8 +317,12 @@ BEGIN
     INSERT INTO chat.events (type, conversation_id, payload)
     SELECT 'message.created', m.conversation_id,
            jsonb_build_object('conversation_id', m.conversation_id::text,
-                              'message', chat.message_json(m::chat.messages, NULL))
+                              'message', chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body,
+                                                             m.client_id, m.created_at, m.edited_at, m.deleted_at,
+                                                             q.quote, '[]'::jsonb, m.system))
       FROM inserted_messages m
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
      ORDER BY m.conversation_id, m.seq;
     RETURN NULL;
 END
@@ -288,7 +330,7 @@ $$;
 COMMENT ON FUNCTION chat.messages_after_insert() IS
     'AFTER INSERT (per statement) on chat.messages: per conversation, moves last_activity_at and last_message_id '
     'to its newest user message (system messages move neither) and refuses a seq beyond last_seq; then one INSERT '
-    'of message.created events (payload {"conversation_id","message": chat.message_json}), in (conversation_id, seq) order.';
+    'of message.created events (payload {"conversation_id","message": chat.message_object}), in (conversation_id, seq) order.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Editing and deleting.
@@ -347,7 +389,7 @@ BEGIN
     ELSE
         INSERT INTO chat.events (type, conversation_id, payload)
         VALUES ('message.updated', NEW.conversation_id,
-                jsonb_build_object('conversation_id', NEW.conversation_id::text, 'message', chat.message_json(NEW, NULL)));
+                jsonb_build_object('conversation_id', NEW.conversation_id::text, 'message', chat.message_json(NEW.id, NULL)));
     END IF;
     RETURN NULL;
 END

@@ -89,33 +89,37 @@ COMMENT ON FUNCTION chat.attachments_json(uuid, bigint) IS
     'A message''s attachments as the stream carries them: [{"id","filename","content_type","size","width"?,"height"?}] '
     'in the order sent (the API adds each reader''s signed "url").';
 
--- message_json of 006 with its attachments filled in (everything else unchanged).
-CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETURNS jsonb
-    LANGUAGE sql STABLE
+-- 006's message_object with its attachments filled in (everything else unchanged): every form
+-- of the message (chat.message_json_of, chat.message_json, the INSERT trigger's payload) is
+-- built by it.
+CREATE OR REPLACE FUNCTION chat.message_object(
+    id bigint, conversation_id uuid, seq bigint, kind text, sender jsonb, body text, client_id text,
+    created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, quote jsonb, reactions jsonb, system jsonb)
+    RETURNS jsonb
+    LANGUAGE sql STABLE  -- as stable as jsonb_build_object, so that the planner inlines it
     AS $$
     SELECT jsonb_build_object(
-        'id', m.id,
-        'conversation_id', m.conversation_id::text,
-        'seq', m.seq,
-        'kind', m.kind,
-        'sender', (SELECT jsonb_build_object('id', s.id, 'name', s.name, 'avatar_url', s.avatar_url)
-                     FROM chat.users s WHERE s.id = m.sender_id),
-        'body', m.body,
-        'client_id', m.client_id,
-        'created_at', chat.rfc3339(m.created_at),
-        'edited_at', chat.rfc3339(m.edited_at),
-        'deleted', m.deleted_at IS NOT NULL,
-        'reply_to', chat.quote_json(m.reply_to),
-        'reactions', chat.reactions_json(m.id, viewer),
-        'system', m.system,
+        'id', id,
+        'conversation_id', conversation_id::text,
+        'seq', seq,
+        'kind', kind,
+        'sender', sender,
+        'body', body,
+        'client_id', client_id,
+        'created_at', chat.rfc3339(created_at),
+        'edited_at', chat.rfc3339(edited_at),
+        'deleted', deleted_at IS NOT NULL,
+        'reply_to', quote,
+        'reactions', reactions,
+        'system', system,
         'mentions', '[]'::jsonb,
-        'attachments', chat.attachments_json(m.conversation_id, m.seq))
+        'attachments', chat.attachments_json(conversation_id, seq))
     $$;
-COMMENT ON FUNCTION chat.message_json(chat.messages, text) IS
-    'The API''s Message object: {"id","conversation_id","seq","kind","sender":{"id","name","avatar_url"}|null,"body",'
-    '"client_id","created_at","edited_at","deleted","reply_to","reactions","system","mentions":[],"attachments"} '
-    '(attachments from chat.attachments_json, without url). viewer: the reader, for reactions[].me; NULL gives the '
-    'stream''s form (no "me").';
+COMMENT ON FUNCTION chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz, timestamptz, jsonb, jsonb, jsonb) IS
+    'The API''s Message object from a message''s columns and its parts (chat.sender_of, chat.quote_of, chat.reactions_of, '
+    'chat.attachments_json): {"id","conversation_id","seq","kind","sender","body","client_id","created_at","edited_at",'
+    '"deleted","reply_to","reactions","system","mentions":[],"attachments"}. Use chat.message_json_of; the INSERT trigger '
+    'calls this directly with no reactions (a new message has none), so a send looks none up.';
 
 -- 006 lets a message body be empty only once deleted; a message that carries attachments may
 -- have none (API.md: "body may then be empty"). The CHECKs allow the empty body, and a deferred

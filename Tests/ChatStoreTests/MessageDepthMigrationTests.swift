@@ -45,7 +45,7 @@ struct MessageDepthMigrationTests {
             #expect(unread == 15)
             // The old rows now stream and read as the new Message object, and edit like new ones.
             let json = try await fixture.pool.query("""
-                SELECT chat.message_json(m, 'u1')::text AS j FROM chat.messages m WHERE conversation_id = \(direct) AND seq = 3
+                SELECT chat.message_json(m.id, 'u1')::text AS j FROM chat.messages m WHERE conversation_id = \(direct) AND seq = 3
                 """)[0].decode("j", as: String.self)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             #expect(object["body"] as? String == "direct 3" && object["kind"] as? String == "user" && object["deleted"] as? Bool == false)

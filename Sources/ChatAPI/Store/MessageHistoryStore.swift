@@ -25,16 +25,20 @@ struct MessageHistoryStore: Sendable {
     /// The access check and the page in one statement (one plan, one round trip): a first
     /// column says whether the viewer (`$1`, admin flag `$2`) may see conversation `$3`, and
     /// only then are its messages read, `$5` of them below seq `$4` (newest first) or above it,
-    /// each as `chat.message_json` (reactions with the viewer's `me`, the quoted message).
+    /// each as `chat.message_json_of` (reactions with the viewer's `me`, the quoted message),
+    /// which the planner inlines: one plan with joins for the page.
     private static func query(ascending: Bool) -> String {
         """
         SELECT v.visible, page.message
           FROM (SELECT EXISTS (SELECT 1 FROM \(ConversationAccess.visibleToViewer) WHERE c.id = $3) AS visible) AS v
           LEFT JOIN LATERAL (
-                SELECT chat.message_json(m, $1::text)::text AS message FROM chat.messages m
-                 WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
-                 ORDER BY m.seq \(ascending ? "ASC" : "DESC")
-                 LIMIT $5) AS page ON true
+                SELECT j.message::text AS message
+                  FROM (SELECT m.id, m.seq FROM chat.messages m
+                         WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
+                         ORDER BY m.seq \(ascending ? "ASC" : "DESC")
+                         LIMIT $5) AS m
+                 CROSS JOIN LATERAL chat.message_json_of(m.id, $1::text) AS j
+                 ORDER BY m.seq \(ascending ? "ASC" : "DESC")) AS page ON true
         """
     }
 

@@ -15,7 +15,7 @@ struct MessageStore: Sendable {
     func message(_ messageID: Int64, in conversation: UUID, for viewer: Viewer) async throws -> Message {
         try await database.run { connection in
             let row = try connection.query("""
-                SELECT v.visible, CASE WHEN m.id IS NOT NULL THEN chat.message_json(m, \(viewer.id))::text END AS message
+                SELECT v.visible, chat.message_json(m.id, \(viewer.id))::text AS message
                   FROM (SELECT EXISTS (SELECT 1 FROM chat.visible_conversations(\(viewer.id), \(viewer.isAdmin)) c
                                         WHERE c.id = \(conversation)) AS visible) AS v
                   LEFT JOIN chat.messages m ON v.visible AND m.conversation_id = \(conversation) AND m.id = \(messageID)
@@ -125,8 +125,8 @@ struct MessageStore: Sendable {
 
     private static func current(_ messageID: Int64, for viewer: Viewer, on connection: PostgresConnection) throws -> Message {
         guard let json = try connection.query("""
-            SELECT chat.message_json(m, \(viewer.id))::text AS message FROM chat.messages m WHERE m.id = \(messageID)
-            """).first?.decode("message", as: String.self) else { throw APIError.messageNotFound }
+            SELECT chat.message_json(\(messageID), \(viewer.id))::text AS message
+            """).first?.decode("message", as: String?.self) else { throw APIError.messageNotFound }
         return try Message(databaseJSON: json)
     }
 }

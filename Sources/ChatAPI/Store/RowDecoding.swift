@@ -29,7 +29,7 @@ extension Role {
 }
 
 extension Decodable {
-    /// A value from JSON the database built (`chat.message_json`, `chat.quote_json`): a
+    /// A value from JSON the database built (`chat.message_json`, `chat.quote_of`): a
     /// mismatch means the schema and Models disagree.
     init(databaseJSON json: String) throws {
         do {

@@ -1,7 +1,7 @@
 /// How many messages of conversation `c` its viewer has not read, with `r` the viewer's read
 /// marker (NULL: nothing read).
 ///
-/// API.md: user messages after `last_read_seq` that others sent and nobody deleted. Sending
+/// docs/api.md: user messages after `last_read_seq` that others sent and nobody deleted. Sending
 /// moves the sender's own marker to the message in the same transaction (the group committer
 /// does it for every row), so every message after a viewer's marker is someone else's, and the
 /// count is the distance from the marker to `last_seq` (seqs have no gaps) less the system and

@@ -90,9 +90,9 @@ enum BatchWriter {
             SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
                    u.name, u.avatar_url, u.role, u.active,
                    EXISTS (SELECT 1 FROM chat.visible_conversations(b.sender, u.role = 'admin') v WHERE v.id = l.id) AS visible,
-                   CASE WHEN m.id IS NOT NULL THEN chat.message_json(m, b.sender)::text END AS stored_message,
+                   chat.message_json(m.id, b.sender)::text AS stored_message,
                    b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable,
-                   chat.quote_json(q.id)::text AS quote
+                   (SELECT quote::text FROM chat.quote_of(q.id)) AS quote
               FROM unnest(\(requests.indices.map { Int64($0) })::bigint[], \(requests.map(\.senderID))::text[],
                           \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[],
                           \(requests.map(\.replyTo))::bigint[]) AS b(i, sender, conversation, client_id, reply_to)
