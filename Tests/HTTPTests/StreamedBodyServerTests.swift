@@ -36,17 +36,10 @@ import TestSupport
         return router
     }
 
+    /// `withServer` with the router's handler and its body rules (as `HTTPServer(router:)` does).
     private func withRouterServer(_ body: (HTTPServer) async throws -> Void) async throws {
-        var configuration = HTTPServerConfiguration()
-        configuration.port = 0
-        configuration.loopCount = 2
-        let server = HTTPServer(configuration: configuration, router: Self.router(), logger: Logger(label: "test", level: .error))
-        try server.start()
-        do { try await body(server) } catch {
-            await server.shutdown(timeout: .seconds(2))
-            throw error
-        }
-        await server.shutdown(timeout: .seconds(2))
+        let router = Self.router()
+        try await withServer({ $0.bodyRule = { router.bodyRule(method: $0, path: $1) } }, handler: router.handler, body)
     }
 
     @Test func aStreamedRequestBodyArrivesInPiecesAndTheConnectionStaysUsable() async throws {
