@@ -184,7 +184,7 @@ COMMENT ON FUNCTION chat.reactions_json(bigint, text) IS
     'A message''s reactions, [{"emoji","count","me"}] in order of each emoji''s first use; "me" (whether viewer '
     'reacted) only when viewer is not NULL (the stream''s form has none).';
 
-CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETURNS jsonb
+CREATE OR REPLACE FUNCTION chat.message_object(m chat.messages, sender jsonb, reactions jsonb) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
     SELECT jsonb_build_object(
@@ -192,23 +192,34 @@ CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETUR
         'conversation_id', m.conversation_id::text,
         'seq', m.seq,
         'kind', m.kind,
-        'sender', (SELECT jsonb_build_object('id', s.id, 'name', s.name, 'avatar_url', s.avatar_url)
-                     FROM chat.users s WHERE s.id = m.sender_id),
+        'sender', sender,
         'body', m.body,
         'client_id', m.client_id,
         'created_at', chat.rfc3339(m.created_at),
         'edited_at', chat.rfc3339(m.edited_at),
         'deleted', m.deleted_at IS NOT NULL,
         'reply_to', chat.quote_json(m.reply_to),
-        'reactions', chat.reactions_json(m.id, viewer),
+        'reactions', reactions,
         'system', m.system,
         'mentions', '[]'::jsonb,
         'attachments', '[]'::jsonb)
     $$;
+COMMENT ON FUNCTION chat.message_object(chat.messages, jsonb, jsonb) IS
+    'The API''s Message object from the row, its sender ({"id","name","avatar_url"} or NULL) and its reactions as given: '
+    '{"id","conversation_id","seq","kind","sender","body","client_id","created_at","edited_at","deleted","reply_to",'
+    '"reactions","system","mentions":[],"attachments":[]}. Use chat.message_json; the INSERT trigger calls this directly '
+    'with the sender it has joined and no reactions (a new message has none), so sending reads nothing more.';
+
+CREATE OR REPLACE FUNCTION chat.message_json(m chat.messages, viewer text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT chat.message_object(m,
+        (SELECT jsonb_build_object('id', s.id, 'name', s.name, 'avatar_url', s.avatar_url) FROM chat.users s WHERE s.id = m.sender_id),
+        chat.reactions_json(m.id, viewer))
+    $$;
 COMMENT ON FUNCTION chat.message_json(chat.messages, text) IS
-    'The API''s Message object: {"id","conversation_id","seq","kind","sender":{"id","name","avatar_url"}|null,"body",'
-    '"client_id","created_at","edited_at","deleted","reply_to","reactions","system","mentions":[],"attachments":[]}. '
-    'viewer: the reader, for reactions[].me; NULL gives the stream''s form (no "me").';
+    'The API''s Message object as stored now (chat.message_object with the sender and the reactions). viewer: the '
+    'reader, for reactions[].me; NULL gives the stream''s form (no "me").';
 
 -- ---------------------------------------------------------------------------------------------
 -- Unread counts: the distance from the marker to last_seq, less what never counts.
@@ -246,7 +257,7 @@ COMMENT ON VIEW chat.unread_counts IS
 COMMENT ON COLUMN chat.unread_counts.unread_count IS 'User messages with seq > last_read_seq that others sent and nobody deleted (system messages never count).';
 
 -- ---------------------------------------------------------------------------------------------
--- Inserting messages: last_message_id is the newest USER message; the payload is message_json.
+-- Inserting messages: last_message_id is the newest USER message; the payload is chat.message_object.
 
 CREATE OR REPLACE FUNCTION chat.messages_after_insert() RETURNS trigger
     LANGUAGE plpgsql
@@ -279,8 +290,11 @@ BEGIN
     INSERT INTO chat.events (type, conversation_id, payload)
     SELECT 'message.created', m.conversation_id,
            jsonb_build_object('conversation_id', m.conversation_id::text,
-                              'message', chat.message_json(m::chat.messages, NULL))
+                              'message', chat.message_object(m::chat.messages,
+                                  CASE WHEN u.id IS NOT NULL THEN jsonb_build_object('id', u.id, 'name', u.name, 'avatar_url', u.avatar_url) END,
+                                  '[]'::jsonb))
       FROM inserted_messages m
+      LEFT JOIN chat.users u ON u.id = m.sender_id
      ORDER BY m.conversation_id, m.seq;
     RETURN NULL;
 END
@@ -288,7 +302,7 @@ $$;
 COMMENT ON FUNCTION chat.messages_after_insert() IS
     'AFTER INSERT (per statement) on chat.messages: per conversation, moves last_activity_at and last_message_id '
     'to its newest user message (system messages move neither) and refuses a seq beyond last_seq; then one INSERT '
-    'of message.created events (payload {"conversation_id","message": chat.message_json}), in (conversation_id, seq) order.';
+    'of message.created events (payload {"conversation_id","message": chat.message_object}), in (conversation_id, seq) order.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Editing and deleting.

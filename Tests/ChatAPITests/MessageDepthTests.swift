@@ -85,6 +85,10 @@ struct MessageDepthTests {
         try expectStatus(try await api.delete(member, chat.conversation, mine.id), 204)
         try expectStatus(try await api.delete(admin, chat.conversation, theirs.id), 204)  // moderation
 
+        // The newest user message stays the list preview, deleted: an empty preview.
+        let header = try await api.call("GET", "/v1/conversations/\(chat.conversation)", token: other.token).object()
+        let last = try #require(header["last_message"] as? [String: Any])
+        #expect(last["id"] as? Int64 == theirs.id && last["deleted"] as? Bool == true && last["body_preview"] as? String == "")
         let gone = try await api.getMessage(other, chat.conversation, mine.id).decode(Message.self)
         #expect(gone.deleted && gone.body == "" && gone.reactions.isEmpty && gone.mentions.isEmpty && gone.seq == mine.seq)
         let stored = try await api.database.rows("""

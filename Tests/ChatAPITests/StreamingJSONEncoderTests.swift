@@ -29,6 +29,14 @@ struct StreamingJSONEncoderTests {
         try Self.sameAsFoundation(message)
         try Self.sameAsFoundation(MessagePageBody(items: [message, message], hasMore: true))
         try Self.sameAsFoundation(MessagePageBody(items: [], hasMore: false))
+        let reply = Message(
+            id: 43, conversationID: "7c0e", seq: 8, sender: sender, body: "", clientID: "c", createdAt: "t", editedAt: "t2", deleted: true,
+            replyTo: QuotedMessage(id: 42, seq: 7, sender: UserRef(id: "u1", name: Self.tricky), bodyPreview: Self.tricky, deleted: false),
+            reactions: [ReactionCount(emoji: "👍🏽", count: 2, me: true), ReactionCount(emoji: ":tada:", count: 1, me: nil)])
+        let system = Message(
+            id: 44, conversationID: "7c0e", seq: 9, kind: .system, sender: nil, body: "Ada made this chat admins-only", clientID: nil,
+            createdAt: "t", system: SystemFacts(type: .membersAdded, users: [UserRef(id: "u2", name: "Grace")], count: 3))
+        try Self.sameAsFoundation(MessagePageBody(items: [reply, system], hasMore: false))
         let user = User(id: "u1", name: "Ada", email: "a@example.com", avatarURL: "https://x/a.png", role: .admin, active: false)
         try Self.sameAsFoundation(user)
         try Self.sameAsFoundation(ItemList(items: [user, user]))

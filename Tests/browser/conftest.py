@@ -19,6 +19,7 @@ import urllib.request
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -132,13 +133,31 @@ return [...document.querySelectorAll('.conversation-row')].map((row) => ({
 }));
 """
 MESSAGES_SCRIPT = """
-return [...document.querySelectorAll('.timeline .message')].map((item) => ({
-  body: item.querySelector('.message__body').textContent,
-  own: item.classList.contains('message--own'),
-  id: item.dataset.messageId ?? null,
-  sending: item.classList.contains('message--sending'),
-  failed: item.classList.contains('message--failed'),
-}));
+return [...document.querySelectorAll('.timeline .message')].map((item) => {
+  const quote = item.querySelector('.message__quote');
+  return {
+    body: item.querySelector('.message__body, .message__system')?.textContent ?? '',
+    text: item.innerText,
+    own: item.classList.contains('message--own'),
+    id: item.dataset.messageId ?? null,
+    sending: item.classList.contains('message--sending'),
+    failed: item.classList.contains('message--failed'),
+    system: item.classList.contains('message--system'),
+    deleted: item.classList.contains('message--deleted'),
+    edited: item.querySelector('.message__edited') !== null,
+    quote: quote && {
+      sender: quote.querySelector('.message__quote-sender').textContent,
+      text: quote.querySelector('.message__quote-text').textContent,
+      deleted: quote.classList.contains('message__quote--deleted'),
+    },
+    reactions: [...item.querySelectorAll('.reaction-chip')].map((chip) => ({
+      emoji: chip.dataset.emoji,
+      count: Number(chip.querySelector('.reaction-chip__count').textContent),
+      mine: chip.getAttribute('aria-pressed') === 'true',
+    })),
+    actions: [...item.querySelectorAll('.message__action')].map((button) => button.dataset.action),
+  };
+});
 """
 
 
@@ -222,6 +241,30 @@ class ChatPage:
     def wait_message(self, body, until=lambda message: True, message=None):
         return self.wait(lambda: (found := self.message(body)) is not None and until(found) and found,
                          message or f"no message {body!r} as expected")
+
+    def message_by_id(self, message_id):
+        """The message with this id as a dictionary, or None (deleted and system ones too)."""
+        return next((message for message in self.messages() if message["id"] == str(message_id)), None)
+
+    def wait_message_id(self, message_id, until=lambda message: True, message=None):
+        return self.wait(lambda: (found := self.message_by_id(message_id)) is not None and until(found) and found,
+                         message or f"no message {message_id} as expected")
+
+    def item(self, message_id):
+        """The timeline item of a message id (a live element: use it at once)."""
+        return self.driver.find_element(By.CSS_SELECTOR, f'.timeline [data-message-id="{message_id}"]')
+
+    def act(self, message_id, action):
+        """Hovers over a message, as a mouse user does, and clicks one of its actions once it shows."""
+        item = self.item(message_id)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", item)
+        ActionChains(self.driver).move_to_element(item).perform()
+        selector = f'[data-action="{action}"]'
+        self.wait(lambda: (button := self.item(message_id).find_element(By.CSS_SELECTOR, selector)).is_displayed()
+                  and button, f"hovering did not show the {action} action").click()
+
+    def click_reaction(self, message_id, emoji):
+        self.item(message_id).find_element(By.CSS_SELECTOR, f'.reaction-chip[data-emoji="{emoji}"]').click()
 
     def send_with_enter(self, text):
         self.wait_visible(".composer__input").send_keys(text, Keys.ENTER)

@@ -165,7 +165,8 @@ def test_create_circle_chat_offers_only_circles_without_a_chat(admin_page, api, 
     field.send_keys("Browsertest")
     admin_page.wait(lambda: any(fresh["name"] in option.text for option in circle_options(admin_page)),
                     "the circle without a chat is not offered")
-    offered = [option.text for option in circle_options(admin_page)]
+    # Read in a wait: a later search answer may replace the options between two reads.
+    offered = admin_page.wait(lambda: [option.text for option in circle_options(admin_page)])
     assert not any(taken["name"] in text for text in offered), f"a circle with a chat was offered: {offered}"
 
     field.send_keys(f" Fresh {unique}")

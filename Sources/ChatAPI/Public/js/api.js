@@ -79,8 +79,10 @@ function query(parameters) {
 }
 
 const conversationPath = (id) => `/v1/conversations/${encodeURIComponent(id)}`;
+const messagePath = (id, messageID) => `${conversationPath(id)}/messages/${encodeURIComponent(messageID)}`;
+const reactionPath = (id, messageID, emoji) => `${messagePath(id, messageID)}/reactions/${encodeURIComponent(emoji)}`;
 
-/** The endpoints this page uses (docs: API.md, "User endpoints"). */
+/** The endpoints this page uses (docs: API.md, "User endpoints" and "Messages: edit, delete, reply, react"). */
 export const api = {
   me: () => request('GET', '/v1/me'),
   unread: () => request('GET', '/v1/unread'),
@@ -90,7 +92,13 @@ export const api = {
   conversation: (id) => request('GET', conversationPath(id)),
   messages: (id, { before, after, limit = 50 } = {}) =>
     request('GET', `${conversationPath(id)}/messages${query({ limit, before, after })}`),
-  sendMessage: (id, body, clientID) => request('POST', `${conversationPath(id)}/messages`, { body, client_id: clientID }),
+  sendMessage: (id, body, clientID, replyTo) =>
+    request('POST', `${conversationPath(id)}/messages`, { body, client_id: clientID, reply_to: replyTo ?? undefined }),
+  message: (id, messageID) => request('GET', messagePath(id, messageID)),
+  editMessage: (id, messageID, body) => request('PATCH', messagePath(id, messageID), { body }),
+  deleteMessage: (id, messageID) => request('DELETE', messagePath(id, messageID)),
+  addReaction: (id, messageID, emoji) => request('PUT', reactionPath(id, messageID, emoji)),
+  removeReaction: (id, messageID, emoji) => request('DELETE', reactionPath(id, messageID, emoji)),
   markRead: (id, seq) => request('POST', `${conversationPath(id)}/read`, { seq }),
   startDirectChat: (userID) => request('POST', '/v1/conversations/direct', { user_id: userID }),
   createCircleChat: ({ circleID, title, sendPolicy }) =>

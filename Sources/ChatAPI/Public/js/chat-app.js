@@ -91,6 +91,10 @@ export class ChatApp {
   #onEvent(type, data) {
     switch (type) {
       case 'message.created': return this.#messageCreated(data);
+      case 'message.updated': return this.#messageEdited(data);
+      case 'message.deleted': return this.#messageDeleted(data);
+      case 'reaction.added':
+      case 'reaction.removed': return this.view.receiveReaction(data.conversation_id, data, type === 'reaction.added');
       case 'conversation.created':
       case 'conversation.updated': return this.#conversationChanged(data.conversation);
       case 'conversation.removed': return this.#conversationRemoved(data.conversation_id);
@@ -105,11 +109,25 @@ export class ChatApp {
     const known = this.store.applyMessage(id, message);
     if (!known) this.store.refresh(id).catch(() => {});
     this.view.receiveLive(id, message);
-    if (message.sender?.id !== this.store.me?.id) {
+    if (message.kind === 'system') {
+      if (id === this.view.conversationID) announce(message.body);
+    } else if (message.sender?.id !== this.store.me?.id) {
       this.store.refreshUnreadSoon();
       const sender = message.sender?.name ?? 'Someone';
       announce(id === this.view.conversationID ? `${sender}: ${message.body}` : `New message from ${sender}.`);
     }
+  }
+
+  #messageEdited({ conversation_id: id, message }) {
+    if (!id || !message) return;
+    this.store.applyEdit(id, message);
+    this.view.receiveEdit(id, message);
+  }
+
+  #messageDeleted(data) {
+    if (!data.conversation_id || data.message_id === undefined) return;
+    this.store.applyDeletion(data.conversation_id, data);
+    this.view.receiveDeletion(data.conversation_id, data);
   }
 
   #conversationChanged(conversation) {

@@ -1,47 +1,82 @@
 // The message field: Enter sends, Shift+Enter starts a new line, the button sends too.
-import { scalarLength } from './format.js';
+// Above it, a "Replying to" bar while the next message answers another (Esc or × cancels).
+import { fitHeight, h } from './dom.js';
+import { previewOf, scalarLength } from './format.js';
 import { showToast } from './toast.js';
 
 const MAX_BODY_LENGTH = 4000;
 
-/** Wires the composer form; `onSend(body)` gets each non-blank body. */
+/** True when `body` is within the API's length limit; else says so in a toast. */
+export function fitsBodyLimit(body) {
+  if (scalarLength(body) <= MAX_BODY_LENGTH) return true;
+  showToast(`A message can have at most ${MAX_BODY_LENGTH} characters.`);
+  return false;
+}
+
+/** Wires the composer form; `onSend(body, replyTo)` gets each non-blank body and the message it answers (or null). */
 export class Composer {
+  #replyTo = null;
+
   constructor(form, onSend) {
     this.form = form;
     this.input = form.querySelector('textarea');
+    this.replyBar = form.querySelector('.composer__reply');
+    this.replyText = form.querySelector('.composer__reply-text');
     this.onSend = onSend;
     this.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.#replyTo) {
+        event.preventDefault();
+        this.cancelReply();
+        return;
+      }
       if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
       event.preventDefault();
       this.#submit();
     });
-    this.input.addEventListener('input', () => this.#fitHeight());
+    this.input.addEventListener('input', () => fitHeight(this.input));
+    form.querySelector('.composer__reply-cancel').addEventListener('click', () => {
+      this.cancelReply();
+      this.focus();
+    });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.#submit();
     });
   }
 
+  /** The message the next send answers, or null. */
+  get replyTo() {
+    return this.#replyTo;
+  }
+
   focus() {
     this.input.focus();
+  }
+
+  /** Makes the next message a reply to `message` and puts the cursor in the field. */
+  startReply(message) {
+    this.#replyTo = message;
+    this.replyText.replaceChildren(
+      h('span', { class: 'composer__reply-label' }, 'Replying to ', h('strong', {}, message.sender?.name ?? '')),
+      h('span', { class: 'composer__reply-preview' }, previewOf(message.body ?? '')));
+    this.replyBar.hidden = false;
+    this.focus();
+  }
+
+  cancelReply() {
+    this.#replyTo = null;
+    this.replyBar.hidden = true;
+    this.replyText.replaceChildren();
   }
 
   #submit() {
     const body = this.input.value;
     if (body.trim().length === 0) return;
-    if (scalarLength(body) > MAX_BODY_LENGTH) {
-      showToast(`A message can have at most ${MAX_BODY_LENGTH} characters.`);
-      return;
-    }
+    if (!fitsBodyLimit(body)) return;
+    const replyTo = this.#replyTo;
     this.input.value = '';
-    this.#fitHeight();
-    this.onSend(body);
-  }
-
-  #fitHeight() {
-    // scrollHeight leaves out the borders; box-sizing is border-box, so add them back.
-    const borders = this.input.offsetHeight - this.input.clientHeight;
-    this.input.style.height = 'auto';
-    this.input.style.height = `${this.input.scrollHeight + borders}px`;
+    fitHeight(this.input);
+    this.cancelReply();
+    this.onSend(body, replyTo);
   }
 }

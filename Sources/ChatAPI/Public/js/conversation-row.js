@@ -8,9 +8,9 @@ function previewText(conversation, me) {
   const last = conversation.last_message;
   if (!last) return h('span', { class: 'conversation-row__preview conversation-row__preview--empty' }, 'No messages yet');
   const sender = last.sender?.id === me?.id ? 'You' : conversation.kind === 'circle' ? last.sender?.name : null;
-  return h('span', { class: 'conversation-row__preview' },
+  return h('span', { class: `conversation-row__preview${last.deleted ? ' conversation-row__preview--deleted' : ''}` },
     sender ? h('span', { class: 'conversation-row__sender' }, `${sender}: `) : null,
-    last.body_preview ?? '');
+    last.deleted ? 'Message deleted' : (last.body_preview ?? ''));
 }
 
 function timestamp(conversation, now) {

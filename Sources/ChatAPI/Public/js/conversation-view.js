@@ -1,8 +1,11 @@
 // The open conversation: header, day-grouped history (older pages on scroll-up), live
-// messages, the composer (sends go through the Outbox) and the read marker.
+// messages and their edits, deletions and reactions, the composer (sends go through the
+// Outbox), the item actions (MessageActions) and the read marker.
 import { api } from './api.js';
 import { Composer } from './composer.js';
 import { fillConversationHeader } from './conversation-header.js';
+import { MessageActions } from './message-actions.js';
+import { MessageList } from './message-list.js';
 import { MessageTimeline } from './message-timeline.js';
 import { Outbox } from './outbox.js';
 import { listHash, navigate } from './router.js';
@@ -11,6 +14,7 @@ import { showError, showToast } from './toast.js';
 const PAGE_SIZE = 50;
 const NEAR_BOTTOM_PX = 48;
 const NEAR_TOP_PX = 120;
+const HIGHLIGHT_MS = 2000;
 
 function headerSignature(conversation) {
   if (!conversation) return '';
@@ -21,10 +25,11 @@ function headerSignature(conversation) {
 /** Shows one conversation at a time in the right-hand pane. */
 export class ConversationView {
   conversationID = null;
+  /** The loaded messages (MessageActions changes them too). */
+  list = new MessageList();
   #generation = 0;
   #loaded = false;
-  #messages = [];
-  #messageIDs = new Set();
+  /** Stream changes that came before the first page: applied, in order, after it. */
   #liveBuffer = [];
   #hasMore = false;
   #loadingOlder = false;
@@ -35,7 +40,7 @@ export class ConversationView {
     this.store = store;
     this.outbox = new Outbox(store, {
       onChange: (id) => {
-        if (id === this.conversationID && this.#loaded) this.#render('auto');
+        if (id === this.conversationID) this.render();
       },
       onConfirmed: (id, message) => {
         if (id !== this.conversationID || !this.#loaded) return;
@@ -43,6 +48,7 @@ export class ConversationView {
         this.#render('auto');
       },
     });
+    this.actions = new MessageActions(this, store, pane);
     this.placeholder = pane.querySelector('.conversation-pane__placeholder');
     store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
     store.addEventListener('conversations', () => this.#conversationChanged());
@@ -65,7 +71,7 @@ export class ConversationView {
       this.#addMessages(page.items ?? []);
       this.#hasMore = Boolean(page.has_more);
       this.#loaded = true;
-      this.#addMessages(this.#liveBuffer.splice(0));
+      for (const apply of this.#liveBuffer.splice(0)) apply();
       this.#render('bottom');
       this.#focusStart();
       await this.#fillViewport(generation);
@@ -101,10 +107,10 @@ export class ConversationView {
   receiveLive(conversationID, message) {
     if (conversationID !== this.conversationID) return;
     if (!this.#loaded) {
-      this.#liveBuffer.push(message);
+      this.#liveBuffer.push(() => this.#addMessages([message]));
       return;
     }
-    const newest = this.#messages.at(-1)?.seq ?? 0;
+    const newest = this.list.newest?.seq ?? 0;
     if (message.seq > newest + 1 && newest > 0) {
       this.#fillGap(newest);
       return;
@@ -116,11 +122,70 @@ export class ConversationView {
     this.#maybeMarkRead();
   }
 
+  /** A `message.updated` event: the new text (and the quotes of it in replies). */
+  receiveEdit(conversationID, message) {
+    this.#whenLoaded(conversationID, () => this.list.update(message));
+  }
+
+  /** A `message.deleted` event: a "Message deleted" line stays in its place. */
+  receiveDeletion(conversationID, { message_id: id }) {
+    this.#whenLoaded(conversationID, () => {
+      this.list.delete(id);
+      this.actions.messageDeleted(id, { elsewhere: true });
+    });
+  }
+
+  /** A `reaction.added` or `reaction.removed` event, with the emoji's new count. */
+  receiveReaction(conversationID, event, added) {
+    this.#whenLoaded(conversationID, () => this.list.react(event, added, this.store.me?.id));
+  }
+
+  /** Redraws the messages, following new ones when the reader is at the bottom. */
+  render() {
+    if (this.#loaded) this.#render('auto');
+  }
+
+  /** Puts focus on a message's item (without scrolling). */
+  focusMessage(id) {
+    this.messageTimeline?.item(id)?.focus({ preventScroll: true });
+  }
+
+  /** A quote was clicked: brings its original into view (loading older pages as needed) and highlights it. */
+  async showOriginal(quote) {
+    const generation = this.#generation;
+    let item = this.messageTimeline.item(quote.id);
+    while (!item && this.#hasMore && (this.list.oldest?.seq ?? 0) > quote.seq) {
+      const oldest = this.list.oldest?.seq;
+      await this.#loadOlder(generation);
+      if (generation !== this.#generation || this.list.oldest?.seq === oldest) return;
+      item = this.messageTimeline.item(quote.id);
+    }
+    if (!item) {
+      showToast('The original message is not available.', 'info');
+      return;
+    }
+    item.scrollIntoView({ block: 'center' });
+    item.classList.add('message--highlighted');
+    setTimeout(() => item.classList.remove('message--highlighted'), HIGHLIGHT_MS);
+    item.focus({ preventScroll: true });
+  }
+
+  /** Applies a stream change to the open conversation now, or after its first page when that is still loading. */
+  #whenLoaded(conversationID, apply) {
+    if (conversationID !== this.conversationID) return;
+    if (!this.#loaded) {
+      this.#liveBuffer.push(apply);
+      return;
+    }
+    apply();
+    this.#render('auto');
+  }
+
   #startOver(id) {
     this.conversationID = id;
     this.#loaded = false;
-    this.#messages = [];
-    this.#messageIDs = new Set();
+    this.list = new MessageList();
+    this.actions.reset();
     this.#liveBuffer = [];
     this.#hasMore = false;
     this.#loadingOlder = false;
@@ -137,8 +202,8 @@ export class ConversationView {
     this.jumpButton = content.querySelector('.jump-to-latest');
     this.notice = content.querySelector('.send-notice');
     this.composerForm = content.querySelector('.composer');
-    this.composer = new Composer(this.composerForm, (body) => {
-      this.outbox.send(this.conversationID, body);
+    this.composer = new Composer(this.composerForm, (body, replyTo) => {
+      this.outbox.send(this.conversationID, body, replyTo);
       this.#scrollToBottom();
     });
     this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
@@ -154,6 +219,7 @@ export class ConversationView {
     this.isCircle = conversation.kind === 'circle';
     fillConversationHeader(this.header, conversation);
     const canSend = conversation.can_send !== false;
+    if (!canSend) this.composer.cancelReply();
     this.composerForm.hidden = !canSend;
     this.notice.hidden = canSend;
     this.notice.textContent = conversation.send_policy === 'admins_only'
@@ -167,6 +233,7 @@ export class ConversationView {
     const conversation = this.store.conversation(this.conversationID);
     if (conversation && headerSignature(conversation) !== headerSignature(this.conversation)) {
       this.#showConversation(conversation);
+      this.render(); // Reply is offered only where the user may send
     }
   }
 
@@ -177,15 +244,10 @@ export class ConversationView {
 
   #addMessages(messages) {
     const me = this.store.me?.id;
-    let outOfOrder = false;
     for (const message of messages) {
       if (message.client_id && message.sender?.id === me) this.outbox.settle(this.conversationID, message.client_id);
-      if (this.#messageIDs.has(message.id)) continue;
-      this.#messageIDs.add(message.id);
-      if (this.#messages.length > 0 && message.seq < this.#messages.at(-1).seq) outOfOrder = true;
-      this.#messages.push(message);
     }
-    if (outOfOrder) this.#messages.sort((a, b) => a.seq - b.seq);
+    this.list.add(messages);
   }
 
   /** Renders and keeps the reader's place: 'bottom' scrolls down, 'prepend' keeps the view still, 'auto' follows when at the bottom. */
@@ -193,10 +255,12 @@ export class ConversationView {
     const wasAtBottom = this.#isAtBottom();
     const fromBottom = this.timeline.scrollHeight - this.timeline.scrollTop;
     const id = this.conversationID;
-    this.messageTimeline.render([...this.#messages, ...this.outbox.pending(id)], {
+    this.messageTimeline.render([...this.list.items, ...this.outbox.pending(id)], {
       me: this.store.me,
       isCircle: this.isCircle,
-      onRetry: (message) => this.outbox.deliver(id, message),
+      canSend: this.conversation?.can_send !== false,
+      editor: this.actions.editor,
+      handlers: { ...this.actions.handlers, onRetry: (message) => this.outbox.deliver(id, message) },
     });
     this.#updateStatus();
     if (mode === 'bottom' || (mode === 'auto' && wasAtBottom)) this.#scrollToBottom();
@@ -226,13 +290,13 @@ export class ConversationView {
   #updateStatus() {
     if (this.#loadingOlder) return;
     if (this.#hasMore) this.#setStatus('');
-    else if (this.#messages.length + this.outbox.pending(this.conversationID).length === 0) this.#setStatus('No messages yet. Say hello!');
+    else if (this.list.items.length + this.outbox.pending(this.conversationID).length === 0) this.#setStatus('No messages yet. Say hello!');
     else this.#setStatus('This is the beginning of the conversation.');
   }
 
   async #loadOlder(generation) {
     if (!this.#loaded || !this.#hasMore || this.#loadingOlder) return;
-    const oldest = this.#messages[0]?.seq;
+    const oldest = this.list.oldest?.seq;
     if (!oldest) return;
     this.#loadingOlder = true;
     this.#setStatus('Loading earlier messages…');
@@ -256,9 +320,9 @@ export class ConversationView {
   async #fillViewport(generation) {
     while (generation === this.#generation && this.#hasMore
       && this.timeline.scrollHeight <= this.timeline.clientHeight + NEAR_TOP_PX) {
-      const before = this.#messages.length;
+      const before = this.list.items.length;
       await this.#loadOlder(generation);
-      if (this.#messages.length === before) return;
+      if (this.list.items.length === before) return;
     }
   }
 
@@ -271,7 +335,7 @@ export class ConversationView {
         const page = await api.messages(this.conversationID, { after: cursor, limit: 100 });
         if (generation !== this.#generation) return;
         this.#addMessages(page.items ?? []);
-        cursor = this.#messages.at(-1)?.seq ?? cursor;
+        cursor = this.list.newest?.seq ?? cursor;
         if (!page.has_more || (page.items ?? []).length === 0) break;
       }
       this.#render('auto');
@@ -288,7 +352,7 @@ export class ConversationView {
   /** Advances the read marker when the newest message is on screen in a visible tab. */
   async #maybeMarkRead() {
     if (!this.conversationID || !this.#isReading()) return;
-    const newest = this.#messages.at(-1);
+    const newest = this.list.newest;
     if (!newest) return;
     const conversation = this.store.conversation(this.conversationID);
     if (newest.seq <= Math.max(conversation?.last_read_seq ?? 0, this.#readSeqSent)) return;

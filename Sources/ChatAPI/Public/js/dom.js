@@ -44,3 +44,11 @@ export function unreadBadge(count) {
     count > 99 ? '99+' : String(count),
     h('span', { class: 'visually-hidden' }, ' unread'));
 }
+
+/** Grows or shrinks a textarea to its content (its CSS max-height still applies). */
+export function fitHeight(textarea) {
+  // scrollHeight leaves out the borders; box-sizing is border-box, so add them back.
+  const borders = textarea.offsetHeight - textarea.clientHeight;
+  textarea.style.height = 'auto';
+  textarea.style.height = `${textarea.scrollHeight + borders}px`;
+}

@@ -5,6 +5,10 @@
 
 const EVENT_TYPES = [
   'message.created',
+  'message.updated',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
   'conversation.created',
   'conversation.updated',
   'conversation.removed',

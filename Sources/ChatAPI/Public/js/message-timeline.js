@@ -1,45 +1,30 @@
 // Renders a conversation's messages, grouped by day in the viewer's time zone:
 // own messages right in a coloured bubble, others left with avatar (and, in circle
-// chats, the sender's name). Unchanged messages keep their nodes between renders.
-import { avatar } from './avatar.js';
+// chats, the sender's name), system messages as centred lines. Unchanged messages keep their
+// nodes between renders; a rebuilt one gets back the focus it held.
 import { h } from './dom.js';
 import { ElementCache, reconcileChildren } from './element-cache.js';
-import { dayKey, formatDaySeparator, formatFullTime, formatMessageTime, parseTime } from './format.js';
+import { dayKey, formatDaySeparator, parseTime } from './format.js';
+import { messageItem } from './message-item.js';
+import { allowedActions } from './message-permissions.js';
 
 /** Messages of one sender closer than this in time share one avatar and name. */
 const RUN_GAP_MS = 5 * 60 * 1000;
 
-function statusLine(message, onRetry) {
-  if (message.status === 'sending') return h('span', { class: 'message__status' }, 'Sending…');
-  if (message.status === 'failed') {
-    return h('span', { class: 'message__status message__status--failed' }, 'Not sent. ',
-      h('button', { type: 'button', class: 'link-button', onclick: () => onRetry(message) }, 'Retry'));
-  }
-  return null;
+/** Everything an item shows, so an unchanged one is kept as it is. */
+function itemSignature(message, { continued, isCircle, allowed, editing }) {
+  const { status, kind, body, edited_at, deleted, reply_to, reactions, sender } = message;
+  return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, sender?.name, sender?.avatar_url,
+    continued, isCircle, allowed, editing]);
 }
 
-function messageItem(message, date, { me, isCircle, continued, onRetry }) {
-  const own = message.sender?.id === me?.id;
-  const showSender = !own && isCircle && !continued;
-  const classes = ['message', own ? 'message--own' : 'message--other'];
-  if (continued) classes.push('message--continued');
-  if (message.status) classes.push(`message--${message.status}`);
-  return h('li', {
-    class: classes.join(' '),
-    'data-message-id': message.id ?? null,
-    'data-client-id': message.client_id ?? null,
-    'data-seq': message.seq ?? null,
-  },
-  own ? null : continued
-    ? h('span', { class: 'message__avatar-space', 'aria-hidden': 'true' })
-    : avatar({ id: message.sender?.id, name: message.sender?.name, avatarURL: message.sender?.avatar_url, size: 'small' }),
-  h('div', { class: 'message__content' },
-    showSender ? h('p', { class: 'message__sender' }, message.sender?.name ?? '') : null,
-    showSender ? null : h('span', { class: 'visually-hidden' }, own ? 'You: ' : `${message.sender?.name ?? ''}: `),
-    h('div', { class: 'message__bubble' }, h('p', { class: 'message__body' }, message.body)),
-    h('p', { class: 'message__meta' },
-      h('time', { datetime: date.toISOString(), title: formatFullTime(date) }, formatMessageTime(date)),
-      statusLine(message, onRetry))));
+/** Where focus is inside the list (message and part), to restore it after a re-render. */
+function focusedPart(container) {
+  const active = document.activeElement;
+  if (!active || !container.contains(active)) return null;
+  const item = active.closest('[data-message-id]');
+  const part = active.closest('[data-focus-key]');
+  return item ? { id: item.dataset.messageId, key: part?.dataset.focusKey ?? null } : null;
 }
 
 /** The message list of one open conversation. */
@@ -51,11 +36,18 @@ export class MessageTimeline {
     this.container = container;
   }
 
+  /** The item of a message id, when it is rendered. */
+  item(id) {
+    return this.container.querySelector(`[data-message-id="${CSS.escape(String(id))}"]`);
+  }
+
   /**
    * Shows `messages` (server messages in seq order, then the local ones still sending or
-   * failed). `onRetry(message)` resends a failed one.
+   * failed). `canSend` says whether replies may be offered; `editor` is the in-place editor
+   * open on one message, if any; `handlers` are the item actions (see message-item.js).
    */
-  render(messages, { me, isCircle, onRetry, now = new Date() }) {
+  render(messages, { me, isCircle, canSend, editor, handlers, now = new Date() }) {
+    const focused = focusedPart(this.container);
     const days = [];
     let previous = null;
     for (const message of messages) {
@@ -65,15 +57,18 @@ export class MessageTimeline {
         days.push({ key, date, items: [] });
         previous = null;
       }
-      const continued = previous !== null
+      const isSystem = message.kind === 'system';
+      const continued = !isSystem && previous !== null
         && previous.message.sender?.id === message.sender?.id
         && date - previous.date < RUN_GAP_MS;
       // A local message becomes a server one under a new key: the confirmed bubble is rebuilt once.
       const itemKey = message.id !== undefined ? `id:${message.id}` : `client:${message.client_id}`;
-      const signature = `${message.status ?? ''}|${continued}|${isCircle}|${message.sender?.name}|${message.sender?.avatar_url}`;
+      const allowed = allowedActions(message, { me, canSend });
+      const ownEditor = editor && editor.messageID === message.id ? editor : null;
+      const signature = itemSignature(message, { continued, isCircle, allowed, editing: Boolean(ownEditor) });
       days.at(-1).items.push(this.#items.element(itemKey, signature,
-        () => messageItem(message, date, { me, isCircle, continued, onRetry })));
-      previous = { message, date };
+        () => messageItem(message, date, { me, isCircle, continued, allowed, editor: ownEditor, handlers })));
+      previous = isSystem ? null : { message, date };
     }
     reconcileChildren(this.container, days.map((day) => {
       const label = formatDaySeparator(day.date, now);
@@ -85,5 +80,13 @@ export class MessageTimeline {
     }));
     this.#items.sweep();
     this.#days.sweep();
+    this.#restoreFocus(focused);
+  }
+
+  #restoreFocus(focused) {
+    if (!focused || this.container.contains(document.activeElement)) return;
+    const item = this.item(focused.id);
+    const part = focused.key === null ? null : item?.querySelector(`[data-focus-key="${CSS.escape(focused.key)}"]`);
+    (part ?? item)?.focus({ preventScroll: true });
   }
 }

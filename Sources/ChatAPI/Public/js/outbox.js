@@ -4,6 +4,7 @@
 // of our own message replaces the local bubble instead of adding a second one.
 import { api } from './api.js';
 import { newClientID } from './client-id.js';
+import { quoteOf } from './message-list.js';
 import { showError } from './toast.js';
 
 /** The unconfirmed messages of every conversation (kept when the user opens another chat). */
@@ -25,12 +26,15 @@ export class Outbox {
     return this.#pending.get(conversationID) ?? [];
   }
 
-  /** Shows `body` as sending at once and posts it. */
-  send(conversationID, body) {
+  /** Shows `body` (a reply to `replyTo` when given) as sending at once and posts it. */
+  send(conversationID, body, replyTo = null) {
     const me = this.store.me;
     const message = {
       client_id: newClientID(),
+      kind: 'user',
       body,
+      reply_to: replyTo ? quoteOf(replyTo) : null,
+      reactions: [],
       sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
       created_at: new Date().toISOString(),
       status: 'sending',
@@ -40,12 +44,12 @@ export class Outbox {
     this.deliver(conversationID, message);
   }
 
-  /** Posts a local message (again, for Retry) with its client_id. */
+  /** Posts a local message (again, for Retry) with its client_id (and what it replies to). */
   async deliver(conversationID, message) {
     message.status = 'sending';
     this.onChange(conversationID);
     try {
-      const stored = await api.sendMessage(conversationID, message.body, message.client_id);
+      const stored = await api.sendMessage(conversationID, message.body, message.client_id, message.reply_to?.id);
       this.settle(conversationID, stored.client_id);
       this.store.applyMessage(conversationID, stored);
       this.onConfirmed(conversationID, stored);

@@ -97,7 +97,8 @@ export class ChatStore extends EventTarget {
   applyMessage(conversationID, message) {
     const conversation = this.#conversations.get(conversationID);
     if (!conversation) return false;
-    if (message.seq <= lastSeq(conversation)) return true;
+    // A system message is never the preview and never unread.
+    if (message.kind === 'system' || message.seq <= lastSeq(conversation)) return true;
     conversation.last_message = {
       id: message.id,
       seq: message.seq,
@@ -114,6 +115,31 @@ export class ChatStore extends EventTarget {
     }
     this.#changed();
     return true;
+  }
+
+  /** An edit (`message.updated`): the row's preview follows when it shows that message. */
+  applyEdit(conversationID, message) {
+    const conversation = this.#conversations.get(conversationID);
+    if (!conversation || conversation.last_message?.id !== message.id) return;
+    conversation.last_message = { ...conversation.last_message, body_preview: previewOf(message.body), deleted: false };
+    this.#changed();
+  }
+
+  /**
+   * A deletion (`message.deleted`): the row's preview says so, and a message past the read
+   * marker may have been unread, so the count (exact only on the server) is fetched again.
+   */
+  applyDeletion(conversationID, { message_id: messageID, seq }) {
+    const conversation = this.#conversations.get(conversationID);
+    if (!conversation) return;
+    if (conversation.last_message?.id === messageID) {
+      conversation.last_message = { ...conversation.last_message, body_preview: '', deleted: true };
+      this.#changed();
+    }
+    if (seq > (conversation.last_read_seq ?? 0) && (conversation.unread_count ?? 0) > 0) {
+      this.refresh(conversationID).catch(() => {});
+      this.refreshUnreadSoon();
+    }
   }
 
   /** Applies a read marker (from our own POST or another tab's `read.updated`). */
