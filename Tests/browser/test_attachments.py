@@ -5,7 +5,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import block_urls
-from test_chats_pages import direct_chat
 
 # Builds a PNG with a canvas (random noise makes it large enough for a slow upload to show its
 # progress), wraps it in a File and pastes it into the message field as the clipboard would.
@@ -121,22 +120,31 @@ def watch_upload(page, name):
         if entry and entry["state"] == "uploading":
             seen.append(entry["percent"])
             if 0 < entry["percent"] < 100 and len(seen) == 3:
-                page.screenshot("23-upload-progress")
+                page.screenshot("40-upload-progress")
         return entry and entry["state"] != "uploading" and entry
     return page.wait(finished, f"the upload of {name} did not finish", timeout=60), seen
 
 
-def open_direct_chats(admin_page, member_page, api, env, admin_user, member_user):
-    conversation = direct_chat(api, env, member_user["id"])
-    admin_page.open_conversation(conversation["id"], member_user["name"])
-    member_page.open_conversation(conversation["id"], admin_user["name"])
-    member_page.driver.execute_script("window.__sameDocument = true")
+def own_circle_chat(api, env, member_user, unique, *pages):
+    """A circle chat of this test's own (so its pictures stay out of other tests' chats), open in `pages`."""
+    circle = api.put_circle(f"files-{unique}", f"Browsertest Files {unique}", [member_user["id"]])
+    conversation = api.call("POST", "/v1/conversations/circle", env["admin_token"],
+                            {"circle_id": circle["id"], "send_policy": "all_members"})
+    for page in pages:
+        page.open_conversation(conversation["id"], circle["name"])
+        page.driver.execute_script("window.__sameDocument = true")
     return conversation["id"]
 
 
+def leave_conversation(*pages):
+    """Back to the list, so that later tests' messages are not read at once by an open chat."""
+    for page in pages:
+        page.go("#/direct")
+
+
 def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_page(
-        admin_page, member_page, api, env, admin_user, member_user, unique):
-    conversation_id = open_direct_chats(admin_page, member_page, api, env, admin_user, member_user)
+        admin_page, member_page, api, env, member_user, unique):
+    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
     throttle_uploads(admin_page, 400 * 1024)
     try:
         # A paste starts an upload at once; Cancel (×) stops it and the file goes.
@@ -158,7 +166,7 @@ def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_p
     assert entry["state"] == "done", f"the upload failed: {entry}"
     assert any(0 < percent < 100 for percent in seen), f"no progress between 0 and 100 was shown: {seen}"
     assert seen == sorted(seen), f"the progress went backwards: {seen}"
-    admin_page.screenshot("24-attachment-ready")
+    admin_page.screenshot("41-attachment-ready")
 
     body = f"Here is the error screen {unique}"
     admin_page.send_with_enter(body)
@@ -182,7 +190,7 @@ def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_p
     assert member_page.driver.execute_script("return window.__sameDocument") is True, "the page reloaded"
     assert member_page.driver.execute_script(FETCH_COUNT_SCRIPT, stored["id"]) == 1, "the links were not fetched exactly once"
     admin_page.wait(lambda: loaded_thumbnail(admin_page), "the sender's own thumbnail did not load")
-    member_page.screenshot("25-image-attachment-live")
+    member_page.screenshot("42-image-attachment-live")
 
     # A click opens it at full size; Esc closes it and the focus is back on the thumbnail.
     member_page.item(stored["id"]).find_element(By.CSS_SELECTOR, ".attachment-thumb").click()
@@ -190,7 +198,7 @@ def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_p
     member_page.wait(lambda: member_page.driver.execute_script(
         "return document.querySelector('.lightbox__image').naturalWidth") == 700, "the full image did not load")
     assert name in lightbox.text
-    member_page.screenshot("26-lightbox")
+    member_page.screenshot("43-lightbox")
     member_page.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     member_page.wait(lambda: not member_page.visible("dialog.lightbox"), "Esc did not close the lightbox")
     assert member_page.driver.execute_script(
@@ -200,11 +208,12 @@ def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_p
     member_page.wait_visible("dialog.lightbox").click()
     member_page.wait(lambda: not member_page.visible("dialog.lightbox"), "a click did not close the lightbox")
     assert member_page.script_errors() == [] and admin_page.script_errors() == []
+    leave_conversation(admin_page, member_page)
 
 
 def test_dropped_and_picked_files_are_sent_alone_and_shown_as_chips_that_download(
-        admin_page, member_page, api, env, admin_user, member_user, unique, tmp_path):
-    conversation_id = open_direct_chats(admin_page, member_page, api, env, admin_user, member_user)
+        admin_page, member_page, api, env, member_user, unique, tmp_path):
+    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
     name = f'report "Q3" {unique}.txt'
     text = f"quarterly numbers {unique}\n"
     dropped = admin_page.driver.execute_script(DROP_FILE_SCRIPT, name, text)
@@ -235,7 +244,7 @@ def test_dropped_and_picked_files_are_sent_alone_and_shown_as_chips_that_downloa
     assert picked.name in pdf_chip["text"] and "bytes" in pdf_chip["text"], pdf_chip
     assert name in chip_shown["text"] and f"{len(text)} bytes" in chip_shown["text"], chip_shown
     assert chip_shown["download"] == name and chip_shown["icon"] == "📎"
-    member_page.screenshot("27-file-chip")
+    member_page.screenshot("44-file-chips")
     # The link serves the bytes (as a download: the contract's headers).
     fetched = member_page.driver.execute_async_script("""
       const done = arguments[1];
@@ -245,13 +254,12 @@ def test_dropped_and_picked_files_are_sent_alone_and_shown_as_chips_that_downloa
       }));""", chip_shown["href"])
     assert fetched["status"] == 200 and fetched["text"] == text, fetched
     assert fetched["disposition"].startswith("attachment") and fetched["sniff"] == "nosniff", fetched
+    leave_conversation(admin_page, member_page)
 
 
 def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_it(
         admin_page, api, env, member_user, unique):
-    conversation = direct_chat(api, env, member_user["id"])
-    conversation_id = conversation["id"]
-    admin_page.open_conversation(conversation_id, member_user["name"])
+    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page)
 
     # Over UPLOAD_MAX_BYTES (10 MiB): the API answers 413, shown on that file; sending waits.
     big = f"too-big-{unique}.bin"
@@ -260,7 +268,7 @@ def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_
                             "the oversize upload did not fail", timeout=60)
     assert entry["status"] == "This file is too large to upload.", entry
     assert not admin_page.visible(".attachment-tray__retry"), "Retry offered for a file that stays too large"
-    admin_page.screenshot("28-upload-too-large")
+    admin_page.screenshot("45-upload-too-large")
     draft = f"Not yet {unique}"
     admin_page.send_with_enter(draft)
     admin_page.wait(lambda: "retry or remove it" in admin_page.text(".toast"), "no notice that a file failed")
@@ -278,7 +286,7 @@ def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_
                                 "the blocked upload did not fail")
         assert entry["status"] == "Upload failed: the connection was lost.", entry
         assert admin_page.visible(".attachment-tray__retry"), "no Retry on the failed file"
-        admin_page.screenshot("29-upload-failed-in-place")
+        admin_page.screenshot("46-upload-failed-in-place")
     finally:
         block_urls(admin_page.driver)
     admin_page.visible(".attachment-tray__retry").click()
@@ -289,3 +297,4 @@ def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_
     admin_page.wait(lambda: (shown := attachments_of(admin_page, stored["id"])) and shown["images"]
                     and shown["images"][0]["loaded"], "the retried image is not shown")
     assert admin_page.script_errors() == []
+    leave_conversation(admin_page)
