@@ -13,6 +13,9 @@ public final class ChatAPIService: LifecycleService {
     private let logger: Logger
     private let pool: PostgresPool
     private let committerPool: PostgresPool
+    /// Uploads' and downloads' own connections: files never take the connections other
+    /// requests need, and wait their turn here instead of failing after the short acquire timeout.
+    private let attachmentPool: PostgresPool
     private let committer: GroupCommitter
     private let server: HTTPServer
 
@@ -24,6 +27,8 @@ public final class ChatAPIService: LifecycleService {
         self.pool = pool
         committerPool = PostgresPool(config: configuration.database, maxConnections: configuration.groupCommitConnections,
                                      acquireTimeout: configuration.acquireTimeout)
+        attachmentPool = PostgresPool(config: configuration.database, maxConnections: configuration.uploadDatabaseConnections,
+                                      acquireTimeout: .seconds(30))
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
@@ -35,7 +40,7 @@ public final class ChatAPIService: LifecycleService {
             committer: committer,
             rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst),
             uploads: Uploads(
-                store: UploadStore(database: database), links: AttachmentLinks(secret: configuration.attachmentSecret),
+                store: UploadStore(database: Database(pool: attachmentPool, logger: logger)), links: AttachmentLinks(secret: configuration.attachmentSecret),
                 gate: UploadGate(limit: configuration.uploadConcurrency),
                 rateLimiter: SendRateLimiter(ratePerSecond: configuration.uploadRatePerMinute / 60, burst: configuration.uploadBurst),
                 maxBytes: configuration.uploadMaxBytes))
@@ -71,6 +76,7 @@ public final class ChatAPIService: LifecycleService {
         await committer.shutdown()
         pool.close()
         committerPool.close()
+        attachmentPool.close()
     }
 
     /// `db_pool_*` gauges (the same names as the gateway's) for the request pool, plus the

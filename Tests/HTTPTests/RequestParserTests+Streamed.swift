@@ -39,7 +39,7 @@ import Testing
     @Test func aChunkedBodyIsCutOffAtTheLimit() {
         let run = harness.run("POST /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n")
         #expect(run.status == 413)
-        #expect(run.requests.first?.request.body == Array("abcdef".utf8))  // what came before the limit
+        #expect(run.requests.count == 1)  // the handler had started; it learns of the 413 instead of an end
         #expect(run.bodyEnds == 0)
     }
 

@@ -40,6 +40,10 @@ public struct ChatAPIConfiguration: Sendable {
     public var uploadMaxBytes: Int
     /// `UPLOAD_CONCURRENCY` (default 32): uploads received at once by this process; past it 503.
     public var uploadConcurrency: Int
+    /// `UPLOAD_DB_CONNECTIONS` (default 4): database connections for uploads and downloads,
+    /// on top of `DB_POOL_SIZE`; files queue for them (30 s at most) instead of taking the
+    /// connections other requests need.
+    public var uploadDatabaseConnections: Int
     /// `UPLOAD_RATE_PER_MINUTE` (default 30) and `UPLOAD_BURST` (default 10): each user's upload
     /// budget per replica (a token bucket; a rate of 0 turns it off).
     public var uploadRatePerMinute: Double
@@ -69,6 +73,7 @@ public struct ChatAPIConfiguration: Sendable {
         attachmentSecret = try settings.secret("CHAT_ATTACHMENT_SECRET", minimumLength: 32)
         uploadMaxBytes = try settings.integer("UPLOAD_MAX_BYTES", default: 10 << 20, in: 1...(1 << 30))
         uploadConcurrency = try settings.integer("UPLOAD_CONCURRENCY", default: 32, in: 1...10_000)
+        uploadDatabaseConnections = try settings.integer("UPLOAD_DB_CONNECTIONS", default: 4, in: 1...64)
         uploadRatePerMinute = try settings.decimal("UPLOAD_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
         uploadBurst = try settings.integer("UPLOAD_BURST", default: 10, in: 1...1_000_000)
         logLevel = try LogLevel.fromEnvironment(environment)

@@ -11,8 +11,8 @@ import Synchronization
 /// while let piece = try await request.bodyStream!.next() { store(piece) }
 /// ```
 public final class RequestBodyStream: Sendable {
-    /// Bytes that may wait unread before the loop pauses the connection.
-    static let highWaterBytes = 256 << 10
+    /// Bytes that may wait unread before the loop pauses the connection (two reads' worth).
+    static let highWaterBytes = 128 << 10
 
     private struct State {
         var pieces: [[UInt8]] = []
