@@ -133,7 +133,7 @@ def own_circle_chat(api, env, member_user, unique, *pages):
     for page in pages:
         page.open_conversation(conversation["id"], circle["name"])
         page.driver.execute_script("window.__sameDocument = true")
-    return conversation["id"]
+    return conversation["id"], circle["name"]
 
 
 def leave_conversation(*pages):
@@ -144,7 +144,7 @@ def leave_conversation(*pages):
 
 def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_page(
         admin_page, member_page, api, env, member_user, unique):
-    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
+    conversation_id, _ = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
     throttle_uploads(admin_page, 400 * 1024)
     try:
         # A paste starts an upload at once; Cancel (×) stops it and the file goes.
@@ -213,7 +213,7 @@ def test_a_pasted_screenshot_uploads_with_progress_and_shows_live_in_the_other_p
 
 def test_dropped_and_picked_files_are_sent_alone_and_shown_as_chips_that_download(
         admin_page, member_page, api, env, member_user, unique, tmp_path):
-    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
+    conversation_id, title = own_circle_chat(api, env, member_user, unique, admin_page, member_page)
     name = f'report "Q3" {unique}.txt'
     text = f"quarterly numbers {unique}\n"
     dropped = admin_page.driver.execute_script(DROP_FILE_SCRIPT, name, text)
@@ -254,12 +254,15 @@ def test_dropped_and_picked_files_are_sent_alone_and_shown_as_chips_that_downloa
       }));""", chip_shown["href"])
     assert fetched["status"] == 200 and fetched["text"] == text, fetched
     assert fetched["disposition"].startswith("attachment") and fetched["sniff"] == "nosniff", fetched
+    # With no text, the list row says what the message carries.
+    member_page.go("#/circle")
+    member_page.wait_row(title, lambda row: row["preview"].endswith("📎 Attachment"), "the row's preview is not 'Attachment'")
     leave_conversation(admin_page, member_page)
 
 
 def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_it(
         admin_page, api, env, member_user, unique):
-    conversation_id = own_circle_chat(api, env, member_user, unique, admin_page)
+    conversation_id, _ = own_circle_chat(api, env, member_user, unique, admin_page)
 
     # Over UPLOAD_MAX_BYTES (10 MiB): the API answers 413, shown on that file; sending waits.
     big = f"too-big-{unique}.bin"
