@@ -4,7 +4,7 @@ another page, with links that work."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import block_urls
+from conftest import ChatPage, block_urls, new_driver
 
 # Builds a PNG with a canvas (random noise makes it large enough for a slow upload to show its
 # progress), wraps it in a File and pastes it into the message field as the clipboard would.
@@ -301,3 +301,41 @@ def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_
                     and shown["images"][0]["loaded"], "the retried image is not shown")
     assert admin_page.script_errors() == []
     leave_conversation(admin_page)
+
+
+def test_a_busy_or_rate_limited_api_refuses_on_the_file_it_concerns(own_service, api, env, drivers, screenshot_dir,
+                                                                      member_user, unique):
+    # An API of this test's own that takes one upload at a time and two per user, then one a minute.
+    own_api = own_service("chat-api", "API_PORT", {
+        "UPLOAD_CONCURRENCY": "1", "UPLOAD_BURST": "2", "UPLOAD_RATE_PER_MINUTE": "1",
+    })
+    own_gateway = own_service("chat-gateway", "GATEWAY_PORT", {"CHAT_CORS_ORIGINS": own_api.url})
+    driver = new_driver()
+    drivers.append(driver)
+    page = ChatPage(driver, {**env, "api_url": own_api.url}, env["member_token"], screenshot_dir, own_gateway.url).sign_in()
+    own_circle_chat(api, env, member_user, unique, page)
+
+    throttle_uploads(page, 100 * 1024)
+    try:
+        slow = f"slow-{unique}.png"
+        page.driver.execute_async_script(PASTE_PNG_SCRIPT, 700, 500, slow)
+        page.wait(lambda: any(e["name"] == slow and e["percent"] > 0 for e in tray(page)), "the slow upload did not start")
+        # A second upload while the first holds the only place: 503, on that file alone.
+        second = f"second-{unique}.txt"
+        page.driver.execute_script(PASTE_FILE_SCRIPT, second, "text/plain", 0, "second file")
+        entry = page.wait(lambda: next((e for e in tray(page) if e["name"] == second and e["state"] == "failed"), None),
+                          "the second upload was not refused")
+        assert entry["status"].startswith("The server is busy: try again"), entry
+        assert next(e for e in tray(page) if e["name"] == slow)["state"] == "uploading", "the first upload was disturbed"
+        page.screenshot("47-upload-server-busy")
+    finally:
+        throttle_uploads(page, -1)
+    # The first is cancelled; a retry of the second meets the per-user limit: 429 with its wait.
+    page.driver.find_element(By.CSS_SELECTOR, ".attachment-tray__item:first-child .attachment-tray__remove").click()
+    page.wait(lambda: [e["name"] for e in tray(page)] == [second], "Cancel did not take the slow file away")
+    page.visible(".attachment-tray__retry").click()
+    entry = page.wait(lambda: (e := tray(page)[0])["state"] == "failed" and "Too many" in e["status"] and e,
+                      "the retry was not refused by the rate limit")
+    assert entry["status"].startswith("Too many uploads: try again in ") and entry["status"].endswith(" s."), entry
+    assert page.visible(".attachment-tray__retry"), "no Retry after a rate-limit refusal"
+    page.screenshot("48-upload-rate-limited")
