@@ -1,7 +1,7 @@
 import HTTP
 import Postgres
 
-/// The write API as one service: every route of API.md, the reference UI, `/healthz`,
+/// The write API as one service: every route of docs/api.md, the reference UI, `/healthz`,
 /// `/readyz`, `/metrics`, and the group committer behind `POST .../messages`.
 ///
 /// `chat-api`'s main runs it under `ServiceRunner`; tests may build it to read its routes.
@@ -64,7 +64,6 @@ public final class ChatAPIService: LifecycleService {
     public var boundPort: Int { server.boundPort }
 
     public func start() async throws {
-        committer.start()
         try server.start()
         logger.info("chat-api listening", ["host": .string(configuration.host), "port": .int(server.boundPort)])
     }

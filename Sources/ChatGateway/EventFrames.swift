@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 import Models
 
-/// The SSE frames of the stream (API.md, "The stream"): `id: <pos>`, `event: <name>`,
+/// The SSE frames of the stream (docs/stream.md): `id: <pos>`, `event: <name>`,
 /// `data: <json>`. Each is built once and the same bytes go to every stream that gets them.
 enum EventFrames {
     private static let encoder: JSONEncoder = {

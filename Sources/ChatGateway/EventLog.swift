@@ -28,6 +28,17 @@ struct EventLog: Sendable {
         }
     }
 
+    /// Seconds since the oldest event kept in `chat.events` committed (0 when it is empty):
+    /// how far behind pruning is (`chat.event_log_status`).
+    func oldestEventAge() async throws -> Double {
+        try await pool.withConnection { conn in
+            let rows = try conn.query(SQLQuery(unsafeSQL: """
+                SELECT coalesce(extract(epoch FROM now() - oldest_committed_at), 0)::float8 AS age FROM chat.event_log_status
+                """))
+            return try rows.first?.decode("age", as: Double.self) ?? 0
+        }
+    }
+
     /// Up to `limit` events after `position`, in order, for everyone (the tail).
     func events(after position: Int64, limit: Int = batchSize) async throws -> [StoredEvent] {
         try await pool.withConnection { conn in
@@ -38,7 +49,7 @@ struct EventLog: Sendable {
     }
 
     /// Up to `limit` events in (`position`, `through`] that concern `viewer`, in order: the
-    /// rules of `EventRouter` in SQL, with membership as it is now (docs/api.md, "Resume").
+    /// rules of `FanOutHub+Routing.swift` in SQL, with membership as it is now (docs/stream.md, "Resume").
     func replay(for viewer: Viewer, conversation: UUID?, after position: Int64, through: Int64,
                 limit: Int = batchSize) async throws -> [StoredEvent] {
         try await pool.withConnection { conn in
@@ -80,11 +91,10 @@ struct EventLog: Sendable {
     /// What the log holds after `position`: the newest position and the first event after it
     /// (is it `position + 1`, and is it inside the retention window?).
     func resumePoint(after position: Int64, retention: Duration) async throws -> ResumePoint {
-        let retentionSeconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
-        return try await pool.withConnection { conn in
+        try await pool.withConnection { conn in
             let rows = try conn.query("""
                 SELECT (SELECT last_pos FROM chat.event_counter) AS last_pos, n.pos AS next_pos,
-                       n.committed_at < now() - make_interval(secs => \(retentionSeconds)) AS next_expired
+                       n.committed_at < now() - \(retention) AS next_expired
                 FROM (SELECT 1) AS one
                 LEFT JOIN LATERAL (SELECT pos, committed_at FROM chat.events WHERE pos > \(position) ORDER BY pos LIMIT 1) AS n ON true
                 """)

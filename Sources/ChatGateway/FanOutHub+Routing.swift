@@ -3,7 +3,7 @@ import HTTP
 import Models
 
 /// Routing one `chat.events` row to exactly the open streams whose user may see it
-/// (API.md, "The stream"; docs/architecture.md, "chat.events.type values").
+/// (docs/stream.md; docs/architecture.md, "chat.events.type values").
 extension FanOutHub {
     func route(_ event: StoredEvent) {
         guard let type = event.type else { return }
@@ -58,7 +58,7 @@ extension FanOutHub {
     /// the same bytes every time, built once.
     private func routeToAudience(_ event: StoredEvent, frame: (String) -> EventBytes) -> Bool {
         guard let conversation = event.conversationID,
-              let audience = audiences.audience(of: conversation, now: .now) else { return false }
+              let audience = audiences.audience(of: conversation, now: now()) else { return false }
         var shared: EventBytes?
         var delivered = false
         func deliver(to user: String) {

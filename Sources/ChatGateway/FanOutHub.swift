@@ -21,18 +21,24 @@ actor FanOutHub {
     let logger: Logger
     /// Bound on the events held for a replaying stream, in bytes (the stream bound).
     let maxHeldBytes: Int
+    /// The hub's clock: audience use and eviction, the expiry check's pace (tests move it by hand).
+    let now: @Sendable () -> ContinuousClock.Instant
 
     var registry = StreamRegistry()
     var audiences = AudienceCache()
     /// The last position routed; nil until the first read of the newest position succeeded.
     private(set) var position: Int64?
-    private var lastEviction = ContinuousClock.now
-    private var lastExpiryCheck = ContinuousClock.now
+    private var lastEviction: ContinuousClock.Instant
+    private var lastExpiryCheck: ContinuousClock.Instant
     private var failing = false
     let routedCounters: [StoredEventType: Counter]
 
-    init(log: EventLog, sessions: SessionCache, metrics: GatewayMetrics, logger: Logger, maxHeldBytes: Int) {
+    init(log: EventLog, sessions: SessionCache, metrics: GatewayMetrics, logger: Logger, maxHeldBytes: Int,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.log = log
+        self.now = now
+        lastEviction = now()
+        lastExpiryCheck = now()
         self.sessions = sessions
         self.metrics = metrics
         self.logger = logger
@@ -114,7 +120,7 @@ actor FanOutHub {
 
     /// Closes streams whose session expired (checked at most once a second, on the tail's ticks).
     private func closeExpiredSessions() {
-        let now = ContinuousClock.now
+        let now = now()
         guard now - lastExpiryCheck >= .seconds(1) else { return }
         lastExpiryCheck = now
         let date = Date()
@@ -129,11 +135,12 @@ actor FanOutHub {
         let missing = audiences.missing(needed)
         guard !missing.isEmpty else { return }
         let loaded = try await log.audiences(of: missing.compactMap(UUID.init(uuidString:)))
-        audiences.store(loaded, asked: missing, now: .now)
+        audiences.store(loaded, asked: missing, now: now())
     }
 
-    private func evictIdleAudiences() {
-        let now = ContinuousClock.now
+    /// Drops audiences unused for the cache's idle limit (looked at most once a minute).
+    func evictIdleAudiences() {
+        let now = now()
         guard now - lastEviction > .seconds(60) else { return }
         lastEviction = now
         audiences.evictIdle(now: now)

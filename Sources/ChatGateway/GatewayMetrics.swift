@@ -1,6 +1,6 @@
 import HTTP
 
-/// The gateway's own instruments (API.md, "Operations": open streams, events delivered,
+/// The gateway's own instruments (docs/api.md, "Operations": open streams, events delivered,
 /// delivery lag), beside the HTTP server's request metrics in the same registry.
 struct GatewayMetrics: Sendable {
     let registry: MetricsRegistry
@@ -16,6 +16,12 @@ struct GatewayMetrics: Sendable {
     let replayedEvents: Counter
     let resets: Counter
     let rejectedStreams: Counter
+    /// 1 while the `LISTEN chat_events` connection is up (set at each scrape).
+    let listenerConnected: Gauge
+    /// `EVENT_RETENTION_HOURS` in seconds, and the age of the oldest kept event
+    /// (`EventLogAgeProbe`): together the alert on pruning that stopped.
+    let eventRetention: Gauge
+    let oldestEventAge: Gauge
 
     /// Seconds, 0.5 ms to 10 s: fan-out lag is expected in milliseconds.
     static let lagBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -36,6 +42,12 @@ struct GatewayMetrics: Sendable {
         resets = registry.counter("chat_gateway_resets_total", help: "Streams that got reset instead of a replay.")
         rejectedStreams = registry.counter("chat_gateway_rejected_streams_total",
                                            help: "Stream requests refused because the user has too many open streams.")
+        listenerConnected = registry.gauge("chat_gateway_listener_connected",
+                                           help: "1 while the LISTEN chat_events connection is up, else 0.")
+        eventRetention = registry.gauge("chat_gateway_event_retention_seconds",
+                                        help: "EVENT_RETENTION_HOURS in seconds: older Last-Event-IDs get reset.")
+        oldestEventAge = registry.gauge("chat_gateway_event_log_oldest_age_seconds",
+                                        help: "Age of the oldest event kept in chat.events (0 when empty), refreshed every minute.")
     }
 
     /// Events routed, by stored type (a small fixed set of labels).

@@ -9,30 +9,34 @@ import Postgres
 ///
 /// `chat-gateway`'s main runs it under `ServiceRunner`; tests may run it in-process.
 public final class GatewayService: LifecycleService {
-    public let settings: GatewaySettings
+    public let configuration: GatewayConfiguration
     private let logger: Logger
     private let pool: PostgresPool
     private let metrics: GatewayMetrics
     private let hub: FanOutHub
     private let tailer: EventTailer
+    private let ageProbe: EventLogAgeProbe
     private let server: HTTPServer
 
-    public init(settings: GatewaySettings, logger: Logger) {
-        self.settings = settings
+    public init(configuration: GatewayConfiguration, logger: Logger) {
+        self.configuration = configuration
         self.logger = logger
-        let config = PostgresConfig(url: settings.databaseURL, applicationName: "chat-gateway")
-        let pool = PostgresPool(config: config, maxConnections: settings.poolSize, acquireTimeout: .seconds(5))
+        let config = PostgresConfig(url: configuration.databaseURL, applicationName: "chat-gateway")
+        let pool = PostgresPool(config: config, maxConnections: configuration.poolSize, acquireTimeout: .seconds(5))
         self.pool = pool
         let registry = MetricsRegistry()
         let metrics = GatewayMetrics(registry: registry)
         self.metrics = metrics
         let log = EventLog(pool: pool)
-        let sessions = SessionCache(ttl: settings.sessionCacheTTL)
-        let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: settings.maxBufferBytes)
+        let sessions = SessionCache(ttl: configuration.sessionCacheTTL)
+        let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: configuration.maxBufferBytes)
         self.hub = hub
-        let tailer = EventTailer(hub: hub, config: config, safetyInterval: settings.safetyInterval, logger: logger)
+        let tailer = EventTailer(hub: hub, config: config, safetyInterval: configuration.safetyInterval, logger: logger)
         self.tailer = tailer
+        ageProbe = EventLogAgeProbe(log: log, gauge: metrics.oldestEventAge)
+        metrics.eventRetention.set(Double(configuration.eventRetention.components.seconds))
         registry.registerCollector {
+            metrics.listenerConnected.set(tailer.isListening ? 1 : 0)
             let stats = pool.stats
             registry.gauge("db_pool_connections_open", help: "Database connections open in the pool.").set(Double(stats.open))
             registry.gauge("db_pool_connections_in_use", help: "Database connections lent out.").set(Double(stats.inUse))
@@ -41,20 +45,20 @@ public final class GatewayService: LifecycleService {
 
         let endpoint = StreamEndpoint(
             hub: hub, log: log, sessions: sessions, starter: StreamStarter(hub: hub, log: log, metrics: metrics, logger: logger),
-            settings: settings, metrics: metrics, logger: logger)
-        let router = Router(cors: settings.cors, logger: logger, metrics: registry)
+            configuration: configuration, metrics: metrics, logger: logger)
+        let router = Router(cors: configuration.cors, logger: logger, metrics: registry)
         router.add(.GET, "/v1/stream") { request in try await endpoint.handle(request) }
         router.addOperationalRoutes(metrics: registry) {
             guard tailer.isListening, await hub.isTailing else { return false }
             return (try? await pool.withConnection { conn in try conn.query("SELECT 1 AS one").count == 1 }) ?? false
         }
 
-        var configuration = HTTPServerConfiguration()
-        configuration.host = settings.bindHost
-        configuration.port = settings.port
-        configuration.sseHeartbeatInterval = settings.heartbeatInterval
-        configuration.sseMaxBufferedBytes = settings.maxBufferBytes
-        self.server = HTTPServer(configuration: configuration, router: router, logger: logger, metrics: registry)
+        var serverConfiguration = HTTPServerConfiguration()
+        serverConfiguration.host = configuration.bindHost
+        serverConfiguration.port = configuration.port
+        serverConfiguration.sseHeartbeatInterval = configuration.heartbeatInterval
+        serverConfiguration.sseMaxBufferedBytes = configuration.maxBufferBytes
+        self.server = HTTPServer(configuration: serverConfiguration, router: router, logger: logger, metrics: registry)
     }
 
     /// The port the server listens on (useful with `GATEWAY_PORT=0`).
@@ -65,7 +69,8 @@ public final class GatewayService: LifecycleService {
     public func start() async throws {
         try server.start()
         tailer.start()
-        logger.info("chat-gateway listening", ["host": .string(settings.bindHost), "port": .int(server.boundPort)])
+        ageProbe.start()
+        logger.info("chat-gateway listening", ["host": .string(configuration.bindHost), "port": .int(server.boundPort)])
     }
 
     /// Stops accepting, ends every stream with a `retry:` frame (the HTTP server's shutdown),
@@ -73,6 +78,7 @@ public final class GatewayService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         tailer.stop()
+        ageProbe.stop()
         pool.close()
     }
 }

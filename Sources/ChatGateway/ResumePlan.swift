@@ -1,4 +1,4 @@
-/// How a new stream starts (API.md, "The stream", guarantees on `Last-Event-ID`).
+/// How a new stream starts (docs/stream.md, guarantees on `Last-Event-ID`).
 enum ResumePlan: Sendable, Equatable {
     /// No `Last-Event-ID`: live from the gateway's current position.
     case live

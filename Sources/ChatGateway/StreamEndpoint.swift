@@ -3,7 +3,7 @@ import Foundation
 import HTTP
 import Models
 
-/// `GET /v1/stream` (API.md, "The stream"). Everything that can refuse a stream is decided
+/// `GET /v1/stream` (docs/stream.md). Everything that can refuse a stream is decided
 /// before the `200` starts it, so the client gets a clean status: 401 for a bad credential,
 /// 400 for a malformed parameter, 404 for a conversation the user may not see, 429 past the
 /// per-user stream cap, 503 while the database cannot be read.
@@ -12,7 +12,7 @@ struct StreamEndpoint: Sendable {
     let log: EventLog
     let sessions: SessionCache
     let starter: StreamStarter
-    let settings: GatewaySettings
+    let configuration: GatewayConfiguration
     let metrics: GatewayMetrics
     let logger: Logger
 
@@ -23,10 +23,10 @@ struct StreamEndpoint: Sendable {
             throw APIError.unauthorized("the session token is unknown, expired or revoked")
         }
         guard await hub.isTailing else { throw APIError.unavailable() }
-        guard await hub.streamCount(of: identity.user.id) < settings.maxStreamsPerUser else {
+        guard await hub.streamCount(of: identity.user.id) < configuration.maxStreamsPerUser else {
             metrics.rejectedStreams.increment()
             throw APIError(status: 429, code: "rate_limited",
-                           message: "too many open streams for this user (at most \(settings.maxStreamsPerUser)); close one",
+                           message: "too many open streams for this user (at most \(configuration.maxStreamsPerUser)); close one",
                            headers: ["Retry-After": "10"])
         }
         if let conversation = query.conversation {
@@ -35,7 +35,7 @@ struct StreamEndpoint: Sendable {
             }
         }
         let plan = try await resumePlan(query.lastEventID)
-        let retry = SSEFrame.retry(milliseconds: settings.retryMilliseconds)
+        let retry = SSEFrame.retry(milliseconds: configuration.retryMilliseconds)
         return .eventStream { [starter] stream in
             stream.send(retry)
             Task { await starter.start(stream, identity: identity, query: query, plan: plan) }
@@ -44,7 +44,7 @@ struct StreamEndpoint: Sendable {
 
     private func resumePlan(_ lastEventID: Int64?) async throws -> ResumePlan {
         guard let lastEventID else { return .live }
-        let point = try await database { try await log.resumePoint(after: lastEventID, retention: settings.eventRetention) }
+        let point = try await database { try await log.resumePoint(after: lastEventID, retention: configuration.eventRetention) }
         return ResumePlan.decide(lastEventID: lastEventID, point: point)
     }
 

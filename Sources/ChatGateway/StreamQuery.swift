@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 
 /// What a `GET /v1/stream` request asks for, validated before anything is read from the
-/// database (docs/api.md, "The stream"):
+/// database (docs/stream.md):
 ///
 /// - the token: `Authorization: Bearer` or else the `access_token` parameter (EventSource
 ///   cannot set headers); none is 401;

@@ -3,7 +3,7 @@ import Foundation
 import HTTP
 import Models
 
-/// Brings one newly opened stream live (API.md, "The stream": resume with no gap and no
+/// Brings one newly opened stream live (docs/stream.md: resume with no gap and no
 /// duplicate at the seam):
 ///
 /// 1. `attach` it to the hub *held*: from that instant every live event for it is kept aside,

@@ -9,7 +9,7 @@ import Postgres
 /// and one resuming below it gets a `reset`. Unnumbered rows (transactions still open) are never
 /// touched.
 public struct Pruner: Sendable {
-    /// How long events are kept by default: 24 hours (API.md's replay guarantee).
+    /// How long events are kept by default: 24 hours (docs/api.md's replay guarantee).
     public static let defaultRetention: Duration = .seconds(24 * 3600)
     /// Rows deleted per statement by default.
     public static let defaultBatchSize = 10_000
@@ -37,11 +37,10 @@ public struct Pruner: Sendable {
     /// - Returns: the number of events deleted.
     @discardableResult
     public func prune(on connection: PostgresConnection) throws -> Int {
-        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         let bound = try connection.query("""
             SELECT coalesce(
                        (SELECT pos FROM chat.events
-                         WHERE pos IS NOT NULL AND committed_at >= now() - make_interval(secs => \(seconds))
+                         WHERE pos IS NOT NULL AND committed_at >= now() - \(retention)
                          ORDER BY pos LIMIT 1),
                        (SELECT last_pos + 1 FROM chat.event_counter)) AS first_kept
             """)

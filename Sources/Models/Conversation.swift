@@ -34,7 +34,7 @@ public struct ConversationSnapshot: Codable, Sendable, Equatable {
     }
 
     /// What `viewer` sees. `state` carries the per-viewer fields (API responses); nil leaves
-    /// them out (stream events: API.md's `conversation.*` data has no per-user fields).
+    /// them out (stream events: docs/api.md's `conversation.*` data has no per-user fields).
     public func render(for viewer: Viewer, state: ViewerState? = nil) -> ConversationView {
         let peer = kind == .direct ? (participants.first { $0.id != viewer.id } ?? participants.first) : nil
         let title: String
@@ -49,7 +49,7 @@ public struct ConversationSnapshot: Codable, Sendable, Equatable {
             perViewer: state.map { .init(canSend: canSend(viewer), unreadCount: $0.unreadCount, lastReadSeq: $0.lastReadSeq) })
     }
 
-    /// API.md: admins may send anywhere they can see; members unless the chat is `admins_only`.
+    /// docs/api.md: admins may send anywhere they can see; members unless the chat is `admins_only`.
     public func canSend(_ viewer: Viewer) -> Bool {
         viewer.role == .admin || kind == .direct || sendPolicy == .allMembers
     }
@@ -76,7 +76,7 @@ public struct ViewerState: Sendable, Equatable {
     }
 }
 
-/// A conversation as one viewer sees it (API.md's Conversation object). Without `perViewer`
+/// A conversation as one viewer sees it (docs/api.md's Conversation object). Without `perViewer`
 /// it is the stream's form, which leaves out `can_send`, `unread_count` and `last_read_seq`.
 public struct ConversationView: Encodable, Sendable, Equatable {
     public struct PerViewer: Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// Ids of users and circles come from the platform that owns them (API.md: 1-64 characters of
+/// Ids of users and circles come from the platform that owns them (docs/api.md: 1-64 characters of
 /// `A-Z a-z 0-9 . _ : @ -`). The same rule is a CHECK in the schema.
 public enum ExternalID {
     public static let maxLength = 64

@@ -1,4 +1,4 @@
-/// The rules for a message body (API.md): valid UTF-8 (a Swift `String` already is), 1 to
+/// The rules for a message body (docs/api.md): valid UTF-8 (a Swift `String` already is), 1 to
 /// 4,000 Unicode scalar values, not only white space, no NUL and no other control character
 /// but tab and newline. The schema's CHECK constraints mirror these rules.
 public enum MessageBody {

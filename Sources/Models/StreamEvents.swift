@@ -1,4 +1,4 @@
-/// The stream's event names (API.md, "The stream") and the internal event types of
+/// The stream's event names (docs/stream.md) and the internal event types of
 /// `chat.events` they come from.
 public enum StreamEventName: String, Sendable, CaseIterable {
     case messageCreated = "message.created"

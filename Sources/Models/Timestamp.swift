@@ -1,19 +1,23 @@
 import Foundation
 
-/// API timestamps: RFC 3339, UTC, milliseconds (`2026-11-25T12:00:00.123Z`).
-///
-/// Formatted by hand: `ISO8601DateFormatter` is slow and not `Sendable`, and this runs for every
-/// message of every page.
+/// API timestamps: RFC 3339, UTC, milliseconds (`2026-11-25T12:00:00.123Z`), as the schema's
+/// `chat.rfc3339` writes them (the database formats the timestamps of rows; this is for the few
+/// the service makes itself, and for tests). The calendar is Foundation's proleptic Gregorian
+/// in UTC.
 public enum Timestamp {
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
     public static func format(_ date: Date) -> String {
         let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let millis = Int(((totalMillis % 1000) + 1000) % 1000)
-        let seconds = (totalMillis - Int64(millis)) / 1000
-        let days = Int(floorDiv(seconds, 86_400))
-        let secondsOfDay = Int(seconds - Int64(days) * 86_400)
-        let (year, month, day) = civilFromDays(days)
+        let second = Date(timeIntervalSince1970: Double((totalMillis - Int64(millis)) / 1000))
+        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: second)
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      year, month, day, secondsOfDay / 3600, secondsOfDay / 60 % 60, secondsOfDay % 60, millis)
+                      c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0, millis)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil for anything else.
@@ -58,32 +62,8 @@ public enum Timestamp {
             return nil
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year, month, day)
-        let seconds = Double(days) * 86_400 + Double(hour * 3600 + minute * 60 + second - offsetSeconds)
-        return Date(timeIntervalSince1970: seconds + fraction)
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
-
-    // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian, days since 1970-01-01).
-    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard let local = utc.date(from: components) else { return nil }
+        return Date(timeIntervalSince1970: local.timeIntervalSince1970 - Double(offsetSeconds) + fraction)
     }
 }

@@ -30,3 +30,13 @@ extension Duration {
         return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
     }
 }
+
+extension Duration: PostgresBindable {
+    /// An `interval` of whole seconds and microseconds (PostgreSQL's precision, truncated), so
+    /// a retention or a timeout goes into SQL as it is: `now() - \(retention)`.
+    public var postgresText: String? {
+        let (seconds, attoseconds) = components
+        return "\(seconds) seconds \(attoseconds / 1_000_000_000_000) microseconds"
+    }
+    public static var postgresTypeOID: UInt32 { PostgresTypeOID.interval }
+}

@@ -52,13 +52,7 @@ enum PostgresArrayLiteral {
                     guard let scalar = pending else { throw .malformed }
                     pending = iterator.next()
                     if scalar == "\"" { break }
-                    if scalar == "\\" {
-                        guard let escaped = pending else { throw .malformed }
-                        element.append(escaped)
-                        pending = iterator.next()
-                    } else {
-                        element.append(scalar)
-                    }
+                    try appendUnescaped(scalar, to: &element, pending: &pending, rest: &iterator)
                 }
                 while let scalar = pending, isWhitespace(scalar) { pending = iterator.next() }
             } else {
@@ -72,13 +66,7 @@ enum PostgresArrayLiteral {
                     }
                     element.append(contentsOf: trailingSpaces)
                     trailingSpaces = String.UnicodeScalarView()
-                    if scalar == "\\" {
-                        guard let escaped = pending else { throw .malformed }
-                        element.append(escaped)
-                        pending = iterator.next()
-                    } else {
-                        element.append(scalar)
-                    }
+                    try appendUnescaped(scalar, to: &element, pending: &pending, rest: &iterator)
                 }
                 if element.isEmpty { throw .malformed }
             }
@@ -88,6 +76,20 @@ enum PostgresArrayLiteral {
             guard separator == "," else { throw .malformed }
             pending = iterator.next()
         }
+    }
+
+    /// Appends `scalar`, or for a backslash the scalar after it (`pending`, then the next one
+    /// is read from `rest`).
+    private static func appendUnescaped(_ scalar: Unicode.Scalar, to element: inout String.UnicodeScalarView,
+                                        pending: inout Unicode.Scalar?,
+                                        rest: inout Substring.UnicodeScalarView.Iterator) throws(ArrayLiteralError) {
+        guard scalar == "\\" else {
+            element.append(scalar)
+            return
+        }
+        guard let escaped = pending else { throw .malformed }
+        element.append(escaped)
+        pending = rest.next()
     }
 
     private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {

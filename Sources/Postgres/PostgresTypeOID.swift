@@ -6,6 +6,7 @@ enum PostgresTypeOID {
     static let int4: UInt32 = 23
     static let float8: UInt32 = 701
     static let timestamptz: UInt32 = 1184
+    static let interval: UInt32 = 1186
     static let uuid: UInt32 = 2950
     static let boolArray: UInt32 = 1000
     static let byteaArray: UInt32 = 1001

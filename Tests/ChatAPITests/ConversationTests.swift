@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Starting and changing conversations, and who sees them (API.md, "User endpoints" and
+/// Starting and changing conversations, and who sees them (docs/api.md, "User endpoints" and
 /// "Who sees what").
 @Suite(.chatAPI())
 struct ConversationTests {

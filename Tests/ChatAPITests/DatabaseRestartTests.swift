@@ -4,7 +4,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// The database going away mid-traffic (API.md: 503 `unavailable`, "the process stays up and
+/// The database going away mid-traffic (docs/api.md: 503 `unavailable`, "the process stays up and
 /// recovers by itself"), on a private cluster this test may stop and start.
 @Suite
 struct DatabaseRestartTests {

@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Directory sync with the service key (API.md, "Service endpoints"): users, circles and
+/// Directory sync with the service key (docs/api.md, "Service endpoints"): users, circles and
 /// membership, all idempotent, every field checked.
 @Suite(.chatAPI())
 struct DirectorySyncTests {

@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Circle membership is live (API.md): a user added to a circle can read and send in its chat
+/// Circle membership is live (docs/api.md): a user added to a circle can read and send in its chat
 /// at once; one removed loses access at once.
 @Suite(.chatAPI())
 struct LiveMembershipTests {
@@ -37,12 +37,12 @@ struct LiveMembershipTests {
         try expectStatus(try await api.service("PUT", "/v1/users/\(user.id)", json: """
             {"name": "\(user.name)", "email": "\(user.id)@example.com", "role": "admin"}
             """), 200)
-        try await eventually { try await api.call("GET", "/v1/conversations/\(chat.conversation)", token: user.token).status == 200 }
-        try await eventually { try await api.send(user, chat.conversation, "as admin").status == 201 }
+        #expect(try await eventually { try await api.call("GET", "/v1/conversations/\(chat.conversation)", token: user.token).status == 200 })
+        #expect(try await eventually { try await api.send(user, chat.conversation, "as admin").status == 201 })
         try expectStatus(try await api.service("PUT", "/v1/users/\(user.id)", json: """
             {"name": "\(user.name)", "email": "\(user.id)@example.com", "role": "member"}
             """), 200)
-        try await eventually { try await api.call("GET", "/v1/conversations/\(chat.conversation)", token: user.token).status == 404 }
+        #expect(try await eventually { try await api.call("GET", "/v1/conversations/\(chat.conversation)", token: user.token).status == 404 })
     }
 
     @Test("a member sending into a circle chat while being removed gets 201 or 404, never a half-written message")
@@ -70,14 +70,5 @@ struct LiveMembershipTests {
             """) == "\(created)")
         // Plus two system messages: chat_created and members_removed.
         #expect(try await api.database.scalar("SELECT last_seq FROM chat.conversations WHERE id = \(chat.conversation)::uuid") == "\(created + 2)")
-    }
-
-    private func eventually(_ condition: () async throws -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let deadline = ContinuousClock.now + .seconds(3)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("not true within 3 seconds", sourceLocation: sourceLocation)
     }
 }

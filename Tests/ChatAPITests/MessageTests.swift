@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Sending and reading messages (API.md: send, history, body rules, idempotent `client_id`,
+/// Sending and reading messages (docs/api.md: send, history, body rules, idempotent `client_id`,
 /// `admins_only`), through the group committer.
 @Suite(.chatAPI())
 struct MessageTests {

@@ -3,7 +3,7 @@ import Models
 import Testing
 import TestSupport
 
-/// Read markers and unread counts (API.md: `POST .../read`, `GET /v1/unread`, `unread_count`
+/// Read markers and unread counts (docs/api.md: `POST .../read`, `GET /v1/unread`, `unread_count`
 /// and `last_read_seq` on conversations). Serialized: admins see every circle chat of the
 /// suite's database, so their badges are checked as changes from a baseline that no other
 /// test may move meanwhile.

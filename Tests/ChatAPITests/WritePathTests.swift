@@ -22,7 +22,12 @@ struct WritePathTests {
         let other = try await api.sent(admin, free, "not held back")
         #expect(ContinuousClock.now - started < .seconds(2))
         #expect(other.seq == 1)
-        try await Task.sleep(for: .milliseconds(300))
+        // The held send waits for the DBA's lock before the DBA commits.
+        #expect(try await eventually {
+            try await api.database.scalar("""
+                SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                """) == "1"
+        })
         try await dba.run("COMMIT")
         await dba.close()
         let response = try await waiting.value

@@ -92,7 +92,8 @@ struct GatewayAccessTests {
             let token = try await world.token("ada")
             do { _ = try await gateway.openStream(world, token: token) }  // looked up and cached, then closed
             _ = try await world.sessions.revoke(token: token)
-            try await Task.sleep(for: .milliseconds(300))
+            let revokedAt = try await world.latestPosition()
+            #expect(await eventually { (try? await gateway.tailPosition()) ?? 0 >= revokedAt }, "the gateway routed the revocation")
             let again = try await TestStream.refusal(port: gateway.port, path: "/v1/stream?access_token=\(token)")
             #expect(again.status == 401)
         }

@@ -14,11 +14,7 @@ struct GatewayProcess: Sendable {
         var environment = ["DATABASE_URL": databaseURL, "TAIL_SAFETY_INTERVAL_MS": "200"]
         environment.merge(extra) { _, new in new }
         let gateway = GatewayProcess(service: try await ServiceProcess.start("chat-gateway", portVariable: "GATEWAY_PORT", environment: environment))
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if try await gateway.isReady() { return gateway }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if try await eventually(every: .milliseconds(50), { try await gateway.isReady() }) { return gateway }
         await gateway.stop()
         throw HTTPTestError("chat-gateway did not become ready: \(gateway.output)")
     }
@@ -43,10 +39,8 @@ struct GatewayProcess: Sendable {
     func openStream(_ world: ChatWorld, token: String, query: String = "", headers: [(String, String)] = [],
                     receiveBufferSize: Int? = nil) async throws -> TestStream {
         let committed = try await world.latestPosition()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while try await tailPosition() < committed {
-            guard ContinuousClock.now < deadline else { throw HTTPTestError("the gateway did not catch up to position \(committed)") }
-            try await Task.sleep(for: .milliseconds(20))
+        guard try await eventually(timeout: .seconds(10), { try await tailPosition() >= committed }) else {
+            throw HTTPTestError("the gateway did not catch up to position \(committed)")
         }
         return try await TestStream.open(port: port, token: token, query: query, headers: headers, receiveBufferSize: receiveBufferSize)
     }

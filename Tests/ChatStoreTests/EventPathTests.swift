@@ -3,6 +3,7 @@ import Models
 import Postgres
 import Synchronization
 import Testing
+import TestSupport
 
 @Suite("Event path")
 struct EventPathTests {
@@ -106,7 +107,7 @@ struct EventPathTests {
                 positions = committed.map(\.pos)
                 #expect(positions.count == index + 1, "the event got its position at once")
                 let last = try #require(positions.last)
-                #expect(await eventually(within: .seconds(10)) { doorbells.withLock { $0.contains(String(last)) } },
+                #expect(await eventually(timeout: .seconds(10)) { doorbells.withLock { $0.contains(String(last)) } },
                         "the doorbell rang while the other transaction was open")
             }
             #expect(phase.load(ordering: .sequentiallyConsistent) == 1, "the slow transaction was still open throughout")

@@ -102,14 +102,3 @@ struct StoredEvent: Equatable {
     }
 }
 
-/// Waits until `condition` holds, checking every 20 ms, for at most `timeout` (generous: it
-/// bounds waiting for what must happen, so only a failing test waits that long).
-/// - Returns: whether it held in time.
-func eventually(within timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
-}

@@ -37,16 +37,6 @@ func withServer<T>(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in
                         body: .bytes(Array("\(request.method) \(request.path) \(request.body.count)".utf8)))
 }
 
-/// Polls `condition` until it holds or `timeout` passes (generous: it bounds waiting for what
-/// must happen, so only a failing test waits that long).
-func eventually(timeout: Duration = .seconds(15), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return await condition()
-}
 
 /// The CPU time the calling thread has used: for cost bounds that a busy machine must not
 /// break (it delays a thread, it does not make its work cost more).

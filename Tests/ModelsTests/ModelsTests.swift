@@ -139,3 +139,20 @@ import Testing
         #expect(snapshot.circle?.url == "https://x/c1")
     }
 }
+
+@Suite struct Base64URLText {
+    @Test func roundTripsWithoutPaddingInTheURLAlphabet() {
+        for count in 0..<40 {
+            let data = Data((0..<count).map { UInt8(($0 * 97 + 251) % 256) })
+            let text = Base64URL.encode(data)
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(Base64URL.isEncoded(text))
+            #expect(Base64URL.decode(text) == data)
+        }
+    }
+
+    @Test(arguments: ["a+b", "a/b", "ab==", "a b", "é", "a"])
+    func refusesWhatIsNotBase64URL(_ text: String) {
+        #expect(Base64URL.decode(text) == nil)
+    }
+}

@@ -14,6 +14,16 @@ import Testing
         }
     }
 
+    @Test func durationsGoInAsIntervals() async throws {
+        try await withConnection { conn throws in
+            for (duration, seconds) in [(Duration.seconds(86_400), "86400.000000"), (.milliseconds(1500), "1.500000"),
+                                        (.microseconds(7), "0.000007"), (.zero, "0.000000")] {
+                #expect(try conn.scalar("SELECT extract(epoch FROM \(duration))::numeric(20, 6)::text AS v", as: String.self) == seconds)
+            }
+            #expect(try conn.scalar("SELECT now() - \(Duration.seconds(3600)) < now() AS v", as: Bool.self) == true)
+        }
+    }
+
     @Test func sqlInjectionTextIsStoredVerbatim() async throws {
         let attack = "'); DROP TABLE victims; --"
         try await withConnection { conn throws in

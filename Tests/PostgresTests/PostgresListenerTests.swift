@@ -35,11 +35,11 @@ import TestSupport
         let listener = events.listener(config, channels: [channel, "other_\(channel)"])
         listener.start()
         defer { listener.stop() }
-        try await waitUntil { events.connects.values == [false] }
+        try #require(await eventually { events.connects.values == [false] })
         #expect(listener.isConnected)
         try await notify(config, channel, "héllo 👋")
         try await notify(config, channel, "")
-        try await waitUntil { events.notifications.values.count == 2 }
+        try #require(await eventually { events.notifications.values.count == 2 })
         #expect(events.notifications.values == ["\(channel)|héllo 👋", "\(channel)|"])
     }
 
@@ -49,18 +49,18 @@ import TestSupport
             let listener = events.listener(cluster.config, channels: ["chat_events"])
             listener.start()
             defer { listener.stop() }
-            try await waitUntil { events.connects.values == [false] }
+            try #require(await eventually { events.connects.values == [false] })
             try await notify(cluster.config, "chat_events", "1")
-            try await waitUntil { events.notifications.values == ["chat_events|1"] }
+            try #require(await eventually { events.notifications.values == ["chat_events|1"] })
 
             try await cluster.stopOffloaded()
-            try await waitUntil { !listener.isConnected && events.errors.values.count >= 2 }
+            try #require(await eventually { !listener.isConnected && events.errors.values.count >= 2 })
             #expect(events.errors.values.allSatisfy { $0.kind == .connection })
             try await cluster.startOffloaded()
-            try await waitUntil(timeout: .seconds(30)) { events.connects.values == [false, true] }
+            try #require(await eventually(timeout: .seconds(30)) { events.connects.values == [false, true] })
             #expect(listener.isConnected)
             try await notify(cluster.config, "chat_events", "2")
-            try await waitUntil { events.notifications.values == ["chat_events|1", "chat_events|2"] }
+            try #require(await eventually { events.notifications.values == ["chat_events|1", "chat_events|2"] })
         }
     }
 
@@ -70,11 +70,11 @@ import TestSupport
             let listener = events.listener(cluster.config, channels: ["doorbell"])
             listener.start()
             defer { listener.stop() }
-            try await waitUntil { events.connects.values == [false] }
+            try #require(await eventually { events.connects.values == [false] })
             try await cluster.restartOffloaded()
-            try await waitUntil(timeout: .seconds(30)) { events.connects.values == [false, true] }
+            try #require(await eventually(timeout: .seconds(30)) { events.connects.values == [false, true] })
             try await notify(cluster.config, "doorbell", "after restart")
-            try await waitUntil { events.notifications.values == ["doorbell|after restart"] }
+            try #require(await eventually { events.notifications.values == ["doorbell|after restart"] })
         }
     }
 
@@ -85,7 +85,7 @@ import TestSupport
         let waiting = Events()
         let patient = waiting.listener(config, channels: ["c"], backoff: ReconnectBackoff(initial: .seconds(60)))
         patient.start()
-        try await waitUntil { waiting.errors.values.count >= 1 }
+        try #require(await eventually { waiting.errors.values.count >= 1 })
         #expect(!patient.isConnected)
         let started = ContinuousClock.now
         patient.stop()
@@ -95,7 +95,7 @@ import TestSupport
         let eager = retrying.listener(
             config, channels: ["c"], backoff: ReconnectBackoff(initial: .milliseconds(10), maximum: .milliseconds(10)))
         eager.start()
-        try await waitUntil { retrying.errors.values.count >= 2 }
+        try #require(await eventually { retrying.errors.values.count >= 2 })
         eager.stop()
         let errorsAtStop = retrying.errors.values.count
         try await Task.sleep(for: .milliseconds(400))
@@ -109,7 +109,7 @@ import TestSupport
         let events = Events()
         let listener = events.listener(config, channels: [channel])
         listener.start()
-        try await waitUntil { listener.isConnected }
+        try #require(await eventually { listener.isConnected })
         #expect(try await listeningSessions(config, channel) == 1)
         let started = ContinuousClock.now
         listener.stop()
@@ -134,9 +134,9 @@ import TestSupport
             })
         holder.append(listener)
         listener.start()
-        try await waitUntil { listener.isConnected }
+        try #require(await eventually { listener.isConnected })
         try await notify(config, channel, "stop")
-        try await waitUntil { stopped.values == [true] && !listener.isConnected }
+        try #require(await eventually { stopped.values == [true] && !listener.isConnected })
         listener.stop()
     }
 

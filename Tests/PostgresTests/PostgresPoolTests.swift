@@ -34,7 +34,7 @@ import TestSupport
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<5 {
             waiters.append(Task { try await pool.withConnection { _ in order.append(index) } })
-            try await waitUntil { pool.stats.waiters == index + 1 }
+            try #require(await eventually { pool.stats.waiters == index + 1 })
         }
         try await holder.release()
         for waiter in waiters { try await waiter.value }
@@ -152,7 +152,7 @@ import TestSupport
             watchdogFired.append(true)
             for _ in 0..<4 { gate.signal() }
         }
-        try await waitUntil(timeout: .seconds(40)) { pool.stats.inUse == 4 }
+        try #require(await eventually(timeout: .seconds(40)) { pool.stats.inUse == 4 })
         try await Task.sleep(for: .milliseconds(20))
         #expect(watchdogFired.values.isEmpty, "async work ran while four connections were blocked")
         if watchdogFired.values.isEmpty {
@@ -195,14 +195,14 @@ import TestSupport
         let pool = PostgresPool(config: try environmentConfig(), maxConnections: 1, acquireTimeout: .seconds(10))
         let holder = try await ConnectionHolder(pool)
         let waiter = Task { try await pool.execute("SELECT 1") }
-        try await waitUntil { pool.stats.waiters == 1 }
+        try #require(await eventually { pool.stats.waiters == 1 })
         pool.close()
         let error = await #expect(throws: PostgresError.self) { try await waiter.value }
         #expect(error?.kind == .poolClosed)
         try await holder.release()
         let late = await #expect(throws: PostgresError.self) { try await pool.execute("SELECT 1") }
         #expect(late?.kind == .poolClosed)
-        try await waitUntil { pool.stats.open == 0 }
+        try #require(await eventually { pool.stats.open == 0 })
     }
 
     @Test func cancelledWaiterLeavesTheQueue() async throws {
@@ -210,7 +210,7 @@ import TestSupport
         defer { pool.close() }
         let holder = try await ConnectionHolder(pool)
         let waiter = Task { try await pool.execute("SELECT 1") }
-        try await waitUntil { pool.stats.waiters == 1 }
+        try #require(await eventually { pool.stats.waiters == 1 })
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(pool.stats.waiters == 0)
@@ -249,7 +249,7 @@ struct ConnectionHolder {
         let inUse = pool.stats.inUse
         let gate = self.gate
         task = Task { try await pool.withConnection { _ in gate.wait() } }
-        try await waitUntil { pool.stats.inUse == inUse + 1 }
+        try #require(await eventually { pool.stats.inUse == inUse + 1 })
     }
 
     func release() async throws {
@@ -297,18 +297,3 @@ final class Recorder<Value: Sendable>: Sendable {
     var values: [Value] { storage.withLock { $0 } }
 }
 
-/// Polls `condition` every few milliseconds; fails the test after `timeout` (generous: it
-/// bounds waiting for what must happen, so only a failing test ever waits that long).
-func waitUntil(
-    timeout: Duration = .seconds(15), _ condition: () throws -> Bool,
-    sourceLocation: SourceLocation = #_sourceLocation
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while try !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(5))
-    }
-}

@@ -101,7 +101,7 @@ import TestSupport
                 }
             }
             group.addTask {
-                try await waitUntil(timeout: .seconds(40)) { entered.values.count == blocked }
+                try #require(await eventually(timeout: .seconds(40)) { entered.values.count == blocked })
                 for _ in 0..<blocked { gate.signal() }
             }
             try await group.waitForAll()

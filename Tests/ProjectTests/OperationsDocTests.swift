@@ -14,7 +14,8 @@ struct OperationsDocTests {
     @Test func operationsGuideCoversTheOperatorsQuestions() throws {
         let guide = try ProjectFile.text("docs/operations.md")
         for heading in ["## Running", "## Health and readiness", "## Metrics", "## Logs", "## Graceful shutdown",
-                        "## When the database goes away", "## Pruning", "## Scaling out"] {
+                        "## When the database goes away", "## Pruning", "## Scaling out", "## Alerts, dashboard and runbook",
+                        "## Soak"] {
             #expect(guide.contains("\n\(heading)\n"), "docs/operations.md lacks \(heading)")
         }
     }

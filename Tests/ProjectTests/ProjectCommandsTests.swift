@@ -15,7 +15,7 @@ struct ProjectCommandsTests {
         #expect(commands == ["exec scripts/test"])
     }
 
-    @Test(arguments: [".ci/run", "scripts/test", "scripts/run"])
+    @Test(arguments: [".ci/run", "scripts/test", "scripts/run", "scripts/soak", "scripts/check-ops"])
     func entryPointsAreExecutable(path: String) {
         #expect(ProjectFile.isExecutable(path), "\(path) is missing or not executable")
     }

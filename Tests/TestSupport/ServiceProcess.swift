@@ -118,9 +118,7 @@ public final class ServiceProcess: @unchecked Sendable {
         }
         try await offloaded { try process.run() }
         Children.shared.add(process)
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        guard !process.isRunning else {
+        guard await eventually(timeout: timeout, every: .milliseconds(20), { !process.isRunning }) else {
             kill(process.processIdentifier, SIGKILL)
             throw ServiceProcessError("\(name) did not exit within \(timeout):\n\(captured.text)")
         }
@@ -147,9 +145,7 @@ public final class ServiceProcess: @unchecked Sendable {
     @discardableResult
     public func stop(timeout: Duration = .seconds(12)) async -> Int32? {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        guard !process.isRunning else {
+        guard await eventually(timeout: timeout, every: .milliseconds(20), { !process.isRunning }) else {
             kill(process.processIdentifier, SIGKILL)
             await offloaded { process.waitUntilExit() }
             Children.shared.remove(process)

@@ -107,3 +107,26 @@ stop_supervised() {
         SUPERVISED_GROUP=""
     fi
 }
+
+# release_bin_dir PRODUCT...: prints the folder holding the built PRODUCTs. With CHAT_BIN_DIR
+# set it only checks that they are there (any configuration: the test command passes its debug
+# build, so nothing is built twice); otherwise it builds them in release configuration
+# (build output on stderr).
+release_bin_dir() {
+    local dir product
+    if [ -n "${CHAT_BIN_DIR:-}" ]; then
+        dir="$CHAT_BIN_DIR"
+        log "using the binaries in $dir (CHAT_BIN_DIR)"
+    else
+        log "building release binaries (swift build -c release ${SWIFT_SCRATCH_ARGS[*]})"
+        for product in "$@"; do # swift build builds only its last --product
+            swift build -c release --product "$product" "${SWIFT_SCRATCH_ARGS[@]}" </dev/null >&2 \
+                || die "the build failed"
+        done
+        dir="$(swift build -c release --show-bin-path "${SWIFT_SCRATCH_ARGS[@]}")"
+    fi
+    for product in "$@"; do
+        [ -x "$dir/$product" ] || die "$dir/$product was not built"
+    done
+    printf '%s\n' "$dir"
+}

@@ -24,11 +24,11 @@ pg_bin_dir() {
     die "PostgreSQL server binaries not found (install Debian's postgresql, or set PG_BIN to the folder with initdb)"
 }
 
-# as_pg_owner CMD...: runs CMD as the user who owns clusters: `postgres` when we are root,
-# ourselves otherwise.
+# as_pg_owner CMD...: runs CMD as the user who owns clusters: `postgres` when we are root
+# (from /, since it may not enter our folder: pass absolute paths), ourselves otherwise.
 as_pg_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -43,6 +43,24 @@ pg_prepare_dir() {
         as_pg_owner test -w "$1" -a -x "$1" \
             || die "user postgres cannot use $1 (a parent folder is closed to it)"
     fi
+}
+
+# pg_run_root PROJECT_DIR: prints the folder of scripts/run's kept cluster for the project:
+# PROJECT_DIR/.pgdata, unless we are root and the `postgres` user cannot reach PROJECT_DIR (a
+# clone under /root or in a mode-700 folder); then ~postgres/chat-run/NAME-HASH, one per
+# project path (HASH: the path's SHA-256, so two clones never share a cluster), whose parent
+# it creates.
+pg_run_root() {
+    local project="$1" home hash
+    if ! is_root || runuser -u postgres -- test -x "$project" 2>/dev/null; then
+        printf '%s\n' "$project/.pgdata"
+        return 0
+    fi
+    home="$(getent passwd postgres | cut -d: -f6)"
+    [ -n "$home" ] && [ -d "$home" ] || die "no 'postgres' user with a home folder: install Debian's postgresql"
+    install -d -o postgres -g postgres -m 0755 "$home/chat-run"
+    hash="$(printf '%s' "$project" | sha256sum | cut -c1-12)"
+    printf '%s\n' "$home/chat-run/$(basename "$project")-$hash"
 }
 
 # pg_port_is_free PORT: true when nothing accepts connections on 127.0.0.1:PORT.

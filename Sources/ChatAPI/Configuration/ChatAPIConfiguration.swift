@@ -53,11 +53,7 @@ public struct ChatAPIConfiguration: Sendable {
 
     public init(environment: [String: String]) throws(EnvironmentSettingError) {
         let settings = EnvironmentSettings(environment)
-        let url = try settings.string("DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
-        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=") else {
-            throw EnvironmentSettingError(name: "DATABASE_URL", expected: "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat")
-        }
-        database = PostgresConfig(url: url, applicationName: "chat-api")
+        database = PostgresConfig(url: try settings.databaseURL("DATABASE_URL"), applicationName: "chat-api")
         host = try settings.bindAddress("BIND_HOST", default: "127.0.0.1")
         port = try settings.port("API_PORT", default: 8080)
         serviceKey = try settings.secret("CHAT_SERVICE_KEY", minimumLength: 16)

@@ -13,7 +13,7 @@ enum FieldRules {
     static let maxURLLength = 2048
     static let maxClientIDLength = 64
 
-    /// A user or circle id (API.md: 1-64 of `A-Z a-z 0-9 . _ : @ -`).
+    /// A user or circle id (docs/api.md: 1-64 of `A-Z a-z 0-9 . _ : @ -`).
     static func externalID(_ value: String, field: String) throws(APIError) -> String {
         guard ExternalID.isValid(value) else {
             throw APIError.invalid(field, "\(field) must be 1 to 64 characters of A-Z a-z 0-9 . _ : @ -")
@@ -80,7 +80,7 @@ enum FieldRules {
         return value
     }
 
-    /// A message body (API.md's rules, `MessageBody.problem`).
+    /// A message body (docs/api.md's rules, `MessageBody.problem`).
     static func messageBody(_ value: String) throws(APIError) -> String {
         if let problem = MessageBody.problem(with: value) {
             throw APIError.invalid("body", problem.description)

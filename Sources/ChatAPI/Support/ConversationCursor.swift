@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Models
 
 /// The opaque `cursor` of `GET /v1/conversations`: the position of the last item of a page in
 /// the list order (`last_activity_at` newest first, then id), as base64url text. Keyset
@@ -14,9 +15,7 @@ struct ConversationCursor: Equatable, Sendable {
 
     var encoded: String {
         let text = "\(Self.version):\(activityMicroseconds):\(id.uuidString.lowercased())"
-        return Data(text.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data(text.utf8))
     }
 
     init(activityMicroseconds: Int64, id: UUID) {
@@ -27,24 +26,13 @@ struct ConversationCursor: Equatable, Sendable {
     /// Reads a cursor this service made; anything else is a 400.
     init(encoded text: String) throws(APIError) {
         let invalid = APIError.badRequest("query parameter \"cursor\" is not a cursor this API returned")
-        guard text.utf8.count <= 128, text.utf8.allSatisfy({ Self.isBase64URL($0) }) else { throw invalid }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let decoded = String(data: data, encoding: .utf8) else { throw invalid }
+        guard text.utf8.count <= 128, let data = Base64URL.decode(text), let decoded = String(data: data, encoding: .utf8) else {
+            throw invalid
+        }
         let parts = decoded.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == Self.version, let micros = Int64(parts[1]),
               let id = UUID(uuidString: String(parts[2]))
         else { throw invalid }
         self.init(activityMicroseconds: micros, id: id)
-    }
-
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            return true
-        default:
-            return false
-        }
     }
 }

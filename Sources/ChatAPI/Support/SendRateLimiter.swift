@@ -26,7 +26,7 @@ final class SendRateLimiter: Sendable {
         guard ratePerSecond > 0 else { return }
         let wait: Double? = buckets.withLock { buckets in
             var bucket = buckets[userID] ?? Bucket(tokens: burst, updated: now)
-            bucket.tokens = min(burst, bucket.tokens + ratePerSecond * Self.seconds(now - bucket.updated))
+            bucket.tokens = min(burst, bucket.tokens + ratePerSecond * (now - bucket.updated).inSeconds)
             bucket.updated = now
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
@@ -41,11 +41,6 @@ final class SendRateLimiter: Sendable {
     }
 
     private func trim(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant) {
-        buckets = buckets.filter { $0.value.tokens + ratePerSecond * Self.seconds(now - $0.value.updated) < burst }
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        buckets = buckets.filter { $0.value.tokens + ratePerSecond * (now - $0.value.updated).inSeconds < burst }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HTTP
 import Postgres
@@ -8,206 +7,94 @@ import Synchronization
 /// one commit, one WAL flush and one NOTIFY for many messages, where one transaction per
 /// message would hit the ceiling of NOTIFY's commit lock.
 ///
-/// A dispatcher takes batches from the queue and hands each to one of `connections` writers
-/// (its own pool, so it never queues behind request handlers): while one batch waits for its
-/// commit to reach the disk, the next is written, and PostgreSQL flushes their commits together.
-/// Two batches in flight never share a conversation (a send whose conversation is being
-/// written waits for the next batch), so the writers never wait for each other's locks and one
-/// sender's messages keep their order.
+/// Which sends form a batch and when it goes is `GroupCommitStateMachine`'s decision (two
+/// batches in flight never share a conversation; a lone sender goes at once; concurrent sends
+/// are gathered for up to `window`). This type does what it says: each batch goes to one of
+/// `connections` writers (its own pool, so it never queues behind request handlers): while one
+/// batch waits for its commit to reach the disk, the next is written, and PostgreSQL flushes
+/// their commits together. The gathering timer sleeps on the injected clock.
 ///
-/// Gathering: with nothing in flight and a last batch of one (a lone sender), a send goes out
-/// at once. Otherwise the dispatcher waits up to `window` for more, or until `maxBatch` are
-/// queued: there is concurrency to gather.
-///
-/// Every caller is answered after the commit with its own result or its own error. Durable:
-/// `synchronous_commit` is left as the server has it.
+/// Every caller is answered after the commit with its own result or its own `SendFailure`.
+/// Durable: `synchronous_commit` is left as the server has it.
 final class GroupCommitter: Sendable {
-    private struct Pending {
+    private struct Pending: Sendable {
         let request: SendRequest
         let continuation: CheckedContinuation<SendOutcome, any Error>
     }
 
+    private typealias Machine = GroupCommitStateMachine<Pending>
+
     private struct State {
-        var queue: [Pending] = []
-        /// Conversations of the batches being written.
-        var inFlight: Set<UUID> = []
-        var batchesInFlight = 0
-        var lastBatchSize = 0
-        /// The dispatcher, parked until something changes (a send, a finished batch, a timeout).
-        var parked: CheckedContinuation<Void, Never>?
-        /// While gathering: wake the dispatcher only once this many sends are queued.
-        var wakeAt = 1
-        var parkGeneration = 0
-        var stopping = false
+        var machine: Machine
+        /// Callers of `shutdown`, answered with the machine's `stopped`.
+        var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     private let pool: PostgresPool
     /// For rows whose conversation another writer holds: written apart, waiting for the lock.
     private let waitingPool: PostgresPool
-    private let connections: Int
-    private let maxBatch: Int
-    private let window: Duration
     private let logger: Logger
     private let metrics: CommitMetrics
-    private let state = Mutex(State())
-    private let dispatcher = Mutex<Task<Void, Never>?>(nil)
+    private let clock: any Clock<Duration>
+    private let state: Mutex<State>
 
-    init(pool: PostgresPool, waitingPool: PostgresPool, maxBatch: Int, window: Duration, logger: Logger, metrics: CommitMetrics) {
+    init(pool: PostgresPool, waitingPool: PostgresPool, maxBatch: Int, window: Duration, logger: Logger, metrics: CommitMetrics,
+         clock: any Clock<Duration> = ContinuousClock()) {
         self.pool = pool
         self.waitingPool = waitingPool
-        self.connections = pool.maxConnections
-        self.maxBatch = max(1, maxBatch)
-        self.window = window
         self.logger = logger
         self.metrics = metrics
+        self.clock = clock
+        state = Mutex(State(machine: Machine(writers: pool.maxConnections, maxBatch: maxBatch, window: window)))
     }
 
-    func start() {
-        dispatcher.withLock { task in
-            guard task == nil else { return }
-            task = Task.detached { [self] in await dispatch() }
-        }
-    }
-
-    /// Stops taking sends (later ones get 503), writes what is queued, and returns when every
-    /// batch has been answered.
+    /// Stops taking sends (later ones fail with `.shuttingDown`), writes what is queued, and
+    /// returns when every batch has been answered.
     func shutdown() async {
-        wake { $0.stopping = true }
-        await dispatcher.withLock { $0 }?.value
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            perform { state in
+                state.stopWaiters.append(continuation)
+                return state.machine.stop()
+            }
+        }
     }
 
     /// Queues `request` for the next batch and waits for its commit.
     /// - Throws: `SendFailure` when the message was not stored.
     func submit(_ request: SendRequest) async throws -> SendOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            var accepted = true
-            wake { state in
-                guard !state.stopping else {
-                    accepted = false
-                    return
+            perform { state in
+                state.machine.submit(Pending(request: request, continuation: continuation), conversation: request.conversationID)
+            }
+        }
+    }
+
+    /// Changes the state under the lock, then does what the machine asked, outside it.
+    private func perform(_ event: (inout State) -> [Machine.Action]) {
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        let actions = state.withLock { state in
+            let actions = event(&state)
+            if actions.contains(where: { if case .stopped = $0 { true } else { false } }) {
+                swap(&waiters, &state.stopWaiters)
+            }
+            return actions
+        }
+        for action in actions {
+            switch action {
+            case .launch(let batch):
+                Task.detached { [self] in
+                    await commit(batch.items)
+                    perform { $0.machine.batchDone(batch) }
                 }
-                state.queue.append(Pending(request: request, continuation: continuation))
-            }
-            if !accepted { continuation.resume(throwing: SendFailure.shuttingDown) }
-        }
-    }
-
-    // MARK: - The dispatcher
-
-    private func dispatch() async {
-        while true {
-            switch nextStep() {
-            case .stop:
-                return
-            case .wait:
-                await park(gathering: false)
-            case .gather:
-                await park(gathering: true)
-                if let batch = takeBatch() { launch(batch) }
-            case .write(let batch):
-                launch(batch)
-            }
-        }
-    }
-
-    private enum Step {
-        case stop, wait, gather
-        case write([Pending])
-    }
-
-    private func nextStep() -> Step {
-        state.withLock { state in
-            if state.stopping && state.queue.isEmpty && state.batchesInFlight == 0 { return .stop }
-            guard canWrite(state) else { return .wait }
-            let concurrent = state.batchesInFlight > 0 || state.lastBatchSize > 1
-            if concurrent && window > .zero && state.queue.count < maxBatch && !state.stopping { return .gather }
-            return .write(Self.take(&state, maxBatch: maxBatch))
-        }
-    }
-
-    /// A writer is free and some queued send's conversation is not being written.
-    private func canWrite(_ state: State) -> Bool {
-        state.batchesInFlight < connections && state.queue.contains { !state.inFlight.contains($0.request.conversationID) }
-    }
-
-    private func takeBatch() -> [Pending]? {
-        state.withLock { state in
-            guard state.batchesInFlight < connections else { return nil }
-            let batch = Self.take(&state, maxBatch: maxBatch)
-            return batch.isEmpty ? nil : batch
-        }
-    }
-
-    /// Up to `maxBatch` queued sends, in order, skipping conversations in flight (and so every
-    /// later send of theirs); marks the batch in flight.
-    private static func take(_ state: inout State, maxBatch: Int) -> [Pending] {
-        var batch: [Pending] = []
-        var rest: [Pending] = []
-        for pending in state.queue {
-            if batch.count < maxBatch && !state.inFlight.contains(pending.request.conversationID) {
-                batch.append(pending)
-            } else {
-                rest.append(pending)
-            }
-        }
-        guard !batch.isEmpty else { return [] }
-        state.queue = rest
-        for pending in batch { state.inFlight.insert(pending.request.conversationID) }
-        state.batchesInFlight += 1
-        state.lastBatchSize = batch.count
-        return batch
-    }
-
-    private func launch(_ batch: [Pending]) {
-        Task.detached { [self] in
-            await commit(batch)
-            wake { state in
-                for pending in batch { state.inFlight.remove(pending.request.conversationID) }
-                state.batchesInFlight -= 1
-            }
-        }
-    }
-
-    /// Changes the state and wakes the dispatcher: any change when it waits for work (it then
-    /// looks again), only a full batch or a stop while it gathers.
-    private func wake(_ change: (inout State) -> Void) {
-        let parked = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            change(&state)
-            guard let parked = state.parked, state.wakeAt == 1 || state.queue.count >= state.wakeAt || state.stopping else { return nil }
-            state.parked = nil
-            return parked
-        }
-        parked?.resume()
-    }
-
-    /// Waits for work (a writer free and a send it may take, or the stop), or, when
-    /// `gathering`, for `maxBatch` queued sends, the stop or `window`, whichever comes first.
-    private func park(gathering: Bool) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let generation = state.withLock { state -> Int? in
-                let ready = gathering
-                    ? state.queue.count >= maxBatch || state.stopping
-                    : canWrite(state) || (state.stopping && state.queue.isEmpty && state.batchesInFlight == 0)
-                if ready { return nil }
-                state.parked = continuation
-                state.wakeAt = gathering ? maxBatch : 1
-                state.parkGeneration += 1
-                return state.parkGeneration
-            }
-            guard let generation else {
-                continuation.resume()
-                return
-            }
-            guard gathering else { return }
-            let (seconds, attoseconds) = window.components
-            let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in
-                let expired = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                    guard state.parkGeneration == generation, let parked = state.parked else { return nil }
-                    state.parked = nil
-                    return parked
+            case .refuse(let pending):
+                pending.continuation.resume(throwing: SendFailure.shuttingDown)
+            case .schedule(let generation, let delay):
+                Task.detached { [self] in
+                    try? await clock.sleep(for: delay, tolerance: nil)
+                    perform { $0.machine.timerFired(generation: generation) }
                 }
-                expired?.resume()
+            case .stopped:
+                for waiter in waiters { waiter.resume() }
             }
         }
     }
@@ -219,16 +106,8 @@ final class GroupCommitter: Sendable {
         let results = await write(batch.map(\.request))
         metrics.recordBatch(size: batch.count, duration: ContinuousClock.now - started)
         var busy: [Pending] = []
-        for (pending, result) in zip(batch, results) {
-            switch result {
-            case .done(let outcome):
-                if case .created = outcome { metrics.messagesStored.increment() }
-                pending.continuation.resume(returning: outcome)
-            case .failed(let error):
-                pending.continuation.resume(throwing: error)
-            case .busy:
-                busy.append(pending)
-            }
+        for (pending, result) in zip(batch, results) where !answer(pending, with: result) {
+            busy.append(pending)
         }
         if !busy.isEmpty {
             metrics.busyRows.increment(by: busy.count)
@@ -280,17 +159,23 @@ final class GroupCommitter: Sendable {
             } catch {
                 results = requests.map { _ in .failed(BatchWriter.rowFailure(error, logger: logger)) }
             }
-            for (item, result) in zip(group, results) {
-                switch result {
-                case .done(let outcome):
-                    if case .created = outcome { metrics.messagesStored.increment() }
-                    item.continuation.resume(returning: outcome)
-                case .failed(let error):
-                    item.continuation.resume(throwing: error)
-                case .busy:
-                    item.continuation.resume(throwing: SendFailure.conversationBusy)
-                }
+            for (item, result) in zip(group, results) where !answer(item, with: result) {
+                item.continuation.resume(throwing: SendFailure.conversationBusy)
             }
         }
+    }
+
+    /// Answers `pending` with its row's result; false (and no answer) for a busy row.
+    private func answer(_ pending: Pending, with result: SendRowResult) -> Bool {
+        switch result {
+        case .done(let outcome):
+            if case .created = outcome { metrics.messagesStored.increment() }
+            pending.continuation.resume(returning: outcome)
+        case .failed(let failure):
+            pending.continuation.resume(throwing: failure)
+        case .busy:
+            return false
+        }
+        return true
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// The time to live (at most 2 s) bounds how long a change made elsewhere goes unnoticed: a
 /// token revoked through another replica, an expired session or a deactivated user stops
-/// working within it (API.md asks for 3 s). Revocations this process learns of (its own
+/// working within it (docs/api.md asks for 3 s). Revocations this process learns of (its own
 /// logout, or `chat.events` in the gateway) drop entries at once. Unknown tokens are never
 /// cached, so a token minted a moment ago works at once. An entry never outlives its session.
 public final class SessionCache: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// The bearer token of a session: 32 bytes (256 bits) from the system's cryptographically secure
 /// generator, written in base64url without padding (43 characters of `A-Z a-z 0-9 - _`), so it
@@ -15,24 +16,13 @@ enum SessionToken {
         for _ in 0..<(byteCount / 8) {
             withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
         }
-        return Data(bytes).base64EncodedString()
-            .replacing("+", with: "-")
-            .replacing("/", with: "_")
-            .replacing("=", with: "")
+        return Base64URL.encode(Data(bytes))
     }
 
     /// Whether `text` has the shape of a token we mint; anything else is unknown without asking
     /// the database.
     static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == textLength && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                return true
-            default:
-                return false
-            }
-        }
+        text.utf8.count == textLength && Base64URL.isEncoded(text)
     }
 
     /// What `chat.sessions.token_hash` holds: the SHA-256 of the token's UTF-8 text.

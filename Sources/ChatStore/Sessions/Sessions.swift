@@ -16,7 +16,7 @@ import Postgres
 public struct Sessions: Sendable {
     /// The lifetime when none is asked for: one day.
     public static let defaultTTL = 86_400
-    /// Allowed lifetimes in seconds: one minute to 30 days (API.md, `ttl_seconds`).
+    /// Allowed lifetimes in seconds: one minute to 30 days (docs/api.md, `ttl_seconds`).
     public static let ttlRange = 60...2_592_000
 
     public let pool: PostgresPool

@@ -1,7 +1,7 @@
 extension EventLoop {
     /// Writes what is queued; asks for `EPOLLOUT` only while something is left.
     func flush(_ connection: Connection) {
-        guard !connection.isClosed else { return }
+        guard !connection.state.isClosed else { return }
         if !connection.output.isEmpty {
             let result: OutputQueue.FlushResult
             do {
@@ -12,7 +12,7 @@ extension EventLoop {
             }
             if result.written > 0 {
                 context.metrics.bytesWritten?.increment(by: result.written)
-                connection.wroteSinceHeartbeat = true
+                connection.state.wroteSinceHeartbeat = true
             }
             if result.eventBytesWritten > 0 {
                 connection.stream?.didWrite(result.eventBytesWritten)
@@ -21,7 +21,7 @@ extension EventLoop {
             if !connection.output.isEmpty {
                 // A response stuck behind a client that does not read is dropped after the
                 // idle timeout without progress (streams have their own check, at heartbeats).
-                if connection.phase == .writing && (result.written > 0 || connection.timer != .idle) { arm(connection, .idle) }
+                if connection.state.rearmsIdleWhileWriting(wroteBytes: result.written > 0) { arm(connection, .idle) }
                 updateInterest(connection)
                 return
             }
@@ -31,34 +31,24 @@ extension EventLoop {
     }
 
     private func outputDrained(_ connection: Connection) {
-        switch connection.phase {
-        case .writing:
-            if connection.bodyWriter != nil { return }  // more of a streamed body is coming
-            if connection.closeWhenFlushed || draining {
-                lingeringClose(connection)
-            } else {
-                connection.phase = .reading
-                disarm(connection)
-                processInbound(connection)  // a pipelined request may be waiting
-            }
-        case .streaming:
-            if connection.closeWhenFlushed { close(connection) }
-        case .reading, .handling, .receiving, .lingering:
+        if connection.bodyWriter != nil { return }  // more of a streamed body is coming
+        switch connection.state.outputDrained(draining: draining) {
+        case .lingeringClose:
+            lingeringClose(connection)
+        case .readNext:
+            disarm(connection)
+            processInbound(connection)  // a pipelined request may be waiting
+        case .close:
+            close(connection)
+        case .none:
             break
         }
     }
 
-    /// The epoll interest a connection needs now (RFC-agnostic bookkeeping: read while a
-    /// request is wanted, only watch for hang-up while a handler runs, write while output waits).
+    /// Registers the epoll interest the connection needs now (`ConnectionState.interest`).
     func updateInterest(_ connection: Connection) {
-        guard !connection.isClosed else { return }
-        var interest: EpollInterest
-        switch connection.phase {
-        case .reading, .streaming, .lingering: interest = connection.inputClosed ? [] : [.readable, .readHangup]
-        case .handling, .writing: interest = connection.inputClosed ? [] : [.readHangup]
-        case .receiving: interest = connection.inputClosed || connection.uploadPaused ? [] : [.readable, .readHangup]
-        }
-        if !connection.output.isEmpty { interest.insert(.writable) }
+        guard !connection.state.isClosed else { return }
+        let interest = connection.state.interest(outputPending: !connection.output.isEmpty)
         guard interest != connection.interest else { return }
         do {
             try epoll.modify(connection.socket.fd, interest: interest, token: connection.id.token)
@@ -72,11 +62,11 @@ extension EventLoop {
     /// closes or the linger time passes, so our last response is not lost to a reset.
     func lingeringClose(_ connection: Connection) {
         connection.socket.shutdownWrite()
-        guard !connection.inputClosed else {
+        guard !connection.state.inputClosed else {
             close(connection)
             return
         }
-        connection.phase = .lingering
+        connection.state.phase = .lingering
         connection.inbound = InboundBuffer()
         arm(connection, .linger)
         updateInterest(connection)
@@ -84,8 +74,8 @@ extension EventLoop {
 
     /// Closes at once; ends the connection's stream (running its callbacks here).
     func close(_ connection: Connection, streamEnding: EventStream.Ending = .connectionClosed) {
-        guard !connection.isClosed else { return }
-        connection.isClosed = true
+        guard !connection.state.isClosed else { return }
+        connection.state.isClosed = true
         disarm(connection)
         epoll.remove(connection.socket.fd)
         connection.socket.close()

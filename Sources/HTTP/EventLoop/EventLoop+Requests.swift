@@ -20,15 +20,15 @@ extension EventLoop {
     }
 
     func readable(_ connection: Connection) {
-        switch connection.phase {
+        switch connection.state.phase {
         case .reading:
             switch receive(connection) {
             case .data(let count):
                 connection.inbound.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
-                if connection.timer != .request { arm(connection, .request) }
+                if connection.state.timer != .request { arm(connection, .request) }
                 processInbound(connection)
             case .endOfInput:
-                connection.inputClosed = true
+                connection.state.inputClosed = true
                 processInbound(connection)
             case .nothing:
                 return
@@ -42,9 +42,9 @@ extension EventLoop {
                 arm(connection, .request)  // a streamed body has the request timeout per stretch without progress
                 receiveBody(connection)
             case .endOfInput:
-                connection.inputClosed = true
+                connection.state.inputClosed = true
                 receiveBody(connection)
-                if connection.phase == .receiving { abortUpload(connection, .badRequest("the client closed before the body was complete")) }
+                if connection.state.phase == .receiving { abortUpload(connection, .badRequest("the client closed before the body was complete")) }
             case .nothing:
                 return
             case .failed:
@@ -53,7 +53,7 @@ extension EventLoop {
         case .handling, .writing:
             // Only EPOLLRDHUP is asked for now: the client shut down its side. Answer the
             // request in flight (and any complete one already buffered), then close.
-            connection.inputClosed = true
+            connection.state.inputClosed = true
             updateInterest(connection)
         case .streaming, .lingering:
             switch receive(connection) {
@@ -65,7 +65,7 @@ extension EventLoop {
 
     /// Parses what is buffered: interim responses, a complete request, or an error answer.
     func processInbound(_ connection: Connection) {
-        while connection.phase == .reading && !connection.isClosed {
+        while connection.state.phase == .reading && !connection.state.isClosed {
             let outcome: RequestParser.Outcome
             do {
                 outcome = try connection.parser.parse(&connection.inbound)
@@ -78,15 +78,12 @@ extension EventLoop {
             }
             switch outcome {
             case .needMore:
-                if connection.inputClosed {
+                if connection.state.inputClosed {
                     close(connection)  // the request can never complete
                     return
                 }
-                if connection.parser.isBetweenRequests && connection.inbound.isEmpty {
-                    if connection.served > 0 && connection.timer != .idle { arm(connection, .idle) }
-                } else if connection.timer != .request {
-                    arm(connection, .request)
-                }
+                let betweenRequests = connection.parser.isBetweenRequests && connection.inbound.isEmpty
+                if let timer = connection.state.timerWhileReading(betweenRequests: betweenRequests) { arm(connection, timer) }
                 updateInterest(connection)
                 return
             case .sendContinue:
@@ -110,9 +107,9 @@ extension EventLoop {
         var request = parsed
         request.requestID = RequestID.resolve(received: request.headers["X-Request-Id"])
         request.remoteAddress = connection.remoteAddress
-        connection.inFlight = Connection.InFlight(isHEAD: request.method == .HEAD, keepAlive: keepAlive,
+        connection.state.inFlight = ConnectionState.InFlight(isHEAD: request.method == .HEAD, keepAlive: keepAlive,
                                                   isHTTP10: request.version == .http10, requestID: request.requestID)
-        connection.phase = .handling
+        connection.state.phase = .handling
         disarm(connection)
         updateInterest(connection)
         let inbox = self.inbox, id = connection.id, handler = context.handler
@@ -121,13 +118,13 @@ extension EventLoop {
 
     /// A handler's response arrives: write it (or open the stream).
     func deliver(_ response: HTTPResponse, to id: ConnectionID) {
-        guard let connection = connection(id), connection.phase == .handling || connection.phase == .receiving,
-              var inFlight = connection.inFlight else {
+        guard let connection = connection(id), connection.state.phase == .handling || connection.state.phase == .receiving,
+              var inFlight = connection.state.inFlight else {
             return  // the client went away meanwhile
         }
-        if connection.phase == .receiving { endUploadEarly(connection, &inFlight) }
-        connection.inFlight = nil
-        connection.served += 1
+        if connection.state.phase == .receiving { endUploadEarly(connection, &inFlight) }
+        connection.state.inFlight = nil
+        connection.state.served += 1
         guard (200...599).contains(response.status) else {
             context.logger.error("handler returned an invalid status", ["status": .int(response.status), "request_id": .string(inFlight.requestID)])
             respondWithError(connection, .internalError())
@@ -158,12 +155,12 @@ extension EventLoop {
     /// JSON, `Connection: close`, then a lingering close.
     func respondWithError(_ connection: Connection, _ error: APIError) {
         context.metrics.recordEngineResponse(status: error.status)
-        let requestID = connection.inFlight?.requestID ?? RequestID.generate()
+        let requestID = connection.state.inFlight?.requestID ?? RequestID.generate()
         context.logger.info("request rejected", [
             "request_id": .string(requestID), "status": .int(error.status), "code": .string(error.code),
             "reason": .string(error.message), "remote": .string(connection.remoteAddress),
         ])
-        connection.inFlight = nil
+        connection.state.inFlight = nil
         disarm(connection)
         let response = error.response()
         writeResponse(connection, status: response.status, headers: response.headers, bodyLength: response.bodyBytes.count,
@@ -181,8 +178,8 @@ extension EventLoop {
                                    ["request_id": .string(requestID), "count": .int(dropped)])
         }
         connection.output.append(bytes)
-        connection.phase = .writing
-        connection.closeWhenFlushed = persistence == .close
+        connection.state.phase = .writing
+        connection.state.closeWhenFlushed = persistence == .close
         flush(connection)
     }
 }

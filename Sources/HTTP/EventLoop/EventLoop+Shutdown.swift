@@ -8,13 +8,10 @@ extension EventLoop {
         shutdownDeadline = deadline
         epoll.remove(context.listener.fd)
         for case let connection? in connections {
-            switch connection.phase {
-            case .reading where connection.inbound.isEmpty && connection.parser.isBetweenRequests:
+            if connection.state.closesAtShutdown(idleBetweenRequests: connection.inbound.isEmpty && connection.parser.isBetweenRequests) {
                 close(connection)
-            case .streaming:
+            } else if connection.state.phase == .streaming {
                 connection.stream?.close(final: shutdownRetryFrame())
-            case .reading, .handling, .receiving, .writing, .lingering:
-                break
             }
         }
     }

@@ -9,9 +9,9 @@ extension EventLoop {
         var request = request
         request.bodyStream = upload
         dispatch(request, keepAlive: keepAlive, on: connection)
-        connection.phase = .receiving
+        connection.state.phase = .receiving
         connection.upload = upload
-        connection.uploadPaused = false
+        connection.state.uploadPaused = false
         arm(connection, .request)
         if expectsContinue {
             connection.output.append(ResponseEncoder.continueResponse)
@@ -24,7 +24,7 @@ extension EventLoop {
     /// Moves what is buffered into the body stream until it is full, the body ends, or more
     /// bytes are needed.
     func receiveBody(_ connection: Connection) {
-        while connection.phase == .receiving, !connection.uploadPaused, let upload = connection.upload {
+        while connection.state.phase == .receiving, !connection.state.uploadPaused, let upload = connection.upload {
             let outcome: RequestParser.Outcome
             do {
                 outcome = try connection.parser.parse(&connection.inbound)
@@ -38,13 +38,13 @@ extension EventLoop {
             switch outcome {
             case .bodyPiece(let piece):
                 if !upload.push(piece) {
-                    connection.uploadPaused = true
+                    connection.state.uploadPaused = true
                     disarm(connection)  // waiting on our handler is not the client's delay
                 }
             case .bodyEnd:
                 upload.finish()
                 connection.upload = nil
-                connection.phase = .handling
+                connection.state.phase = .handling
                 disarm(connection)
             case .needMore:
                 break
@@ -58,8 +58,8 @@ extension EventLoop {
 
     /// The handler took enough of the body: read again.
     func uploadDemand(_ id: ConnectionID) {
-        guard let connection = connection(id), connection.phase == .receiving, connection.uploadPaused else { return }
-        connection.uploadPaused = false
+        guard let connection = connection(id), connection.state.phase == .receiving, connection.state.uploadPaused else { return }
+        connection.state.uploadPaused = false
         arm(connection, .request)
         receiveBody(connection)
     }
@@ -69,22 +69,22 @@ extension EventLoop {
     func abortUpload(_ connection: Connection, _ error: APIError) {
         connection.upload?.fail(error)
         connection.upload = nil
-        connection.phase = .handling
-        connection.inputClosed = connection.inputClosed || error.status != 408
+        connection.state.phase = .handling
+        connection.state.inputClosed = connection.state.inputClosed || error.status != 408
         disarm(connection)
         updateInterest(connection)
-        if var inFlight = connection.inFlight {
+        if var inFlight = connection.state.inFlight {
             inFlight.keepAlive = false
-            connection.inFlight = inFlight
+            connection.state.inFlight = inFlight
         }
     }
 
     /// The handler answered before reading the whole body (e.g. 429, 503): the rest is never
     /// read, so the connection cannot carry another request.
-    func endUploadEarly(_ connection: Connection, _ inFlight: inout Connection.InFlight) {
+    func endUploadEarly(_ connection: Connection, _ inFlight: inout ConnectionState.InFlight) {
         connection.upload?.fail(.badRequest("the handler answered before the body was read"))
         connection.upload = nil
-        connection.phase = .handling
+        connection.state.phase = .handling
         inFlight.keepAlive = false
     }
 
@@ -112,7 +112,7 @@ extension EventLoop {
         if complete {
             connection.bodyWriter = nil
             // A body shorter or longer than announced cannot be repaired: end the connection.
-            if !exact { connection.closeWhenFlushed = true }
+            if !exact { connection.state.closeWhenFlushed = true }
         }
         flush(connection)
     }

@@ -19,7 +19,7 @@ extension EventLoop {
             status: response.status, headers: headers, bodyLength: nil, body: nil, requestID: requestID,
             persistence: .untilClose, date: dateCache.current(), droppedFields: &dropped))
         try? connection.socket.setOption(SOL_SOCKET, SO_SNDBUF, Int32(clamping: configuration.sseSocketSendBufferBytes))
-        connection.phase = .streaming
+        connection.state.phase = .streaming
         connection.stream = stream
         connection.inbound = InboundBuffer()
         context.metrics.openStreams?.add(1)
@@ -39,7 +39,7 @@ extension EventLoop {
             close(connection)
             return
         case .requested?:
-            connection.closeWhenFlushed = true
+            connection.state.closeWhenFlushed = true
         case .connectionClosed?, nil:
             break
         }
@@ -50,11 +50,10 @@ extension EventLoop {
     /// last one while output waits (a stalled reader: closed as a slow consumer).
     func heartbeat(_ connection: Connection) {
         guard let stream = connection.stream else { return }
-        if !connection.output.isEmpty && !connection.wroteSinceHeartbeat {
+        guard connection.state.heartbeat(outputPending: !connection.output.isEmpty) else {
             close(connection, streamEnding: .slowConsumer)
             return
         }
-        connection.wroteSinceHeartbeat = false
         arm(connection, .heartbeat)
         stream.send(Self.heartbeatFrame)
     }

@@ -116,7 +116,7 @@ final class EventLoop: @unchecked Sendable {
                 return
             }
             if event.isWritable { flush(connection) }
-            if !connection.isClosed && (event.isReadable || event.isReadHangup) { readable(connection) }
+            if !connection.state.isClosed && (event.isReadable || event.isReadHangup) { readable(connection) }
         }
     }
 
@@ -167,13 +167,13 @@ final class EventLoop: @unchecked Sendable {
     func arm(_ connection: Connection, _ kind: TimerKind) {
         disarm(connection)
         timeouts[kind.index].arm(Int(connection.id.slot), now: now)
-        connection.timer = kind
+        connection.state.timer = kind
     }
 
     func disarm(_ connection: Connection) {
-        guard let kind = connection.timer else { return }
+        guard let kind = connection.state.timer else { return }
         timeouts[kind.index].disarm(Int(connection.id.slot))
-        connection.timer = nil
+        connection.state.timer = nil
     }
 
     private func waitTimeout() -> Int32 {
@@ -191,23 +191,19 @@ final class EventLoop: @unchecked Sendable {
         for kind in TimerKind.allCases {
             for slot in timeouts[kind.index].expire(now: now) {
                 guard let connection = connections[slot] else { continue }
-                connection.timer = nil
+                connection.state.timer = nil
                 timerFired(kind, connection)
             }
         }
     }
 
     private func timerFired(_ kind: TimerKind, _ connection: Connection) {
-        switch kind {
-        case .request:
-            if connection.phase == .receiving {
-                abortUpload(connection, APIError(status: 408, code: "request_timeout", message: "the request body stopped arriving"))
-            } else if connection.phase == .reading && (!connection.inbound.isEmpty || !connection.parser.isBetweenRequests) {
-                respondWithError(connection, APIError(status: 408, code: "request_timeout", message: "the request took too long to arrive"))
-            } else {
-                close(connection)
-            }
-        case .idle, .linger:
+        switch connection.state.timeout(kind, requestStarted: !connection.inbound.isEmpty || !connection.parser.isBetweenRequests) {
+        case .requestTimedOut:
+            respondWithError(connection, APIError(status: 408, code: "request_timeout", message: "the request took too long to arrive"))
+        case .bodyTimedOut:
+            abortUpload(connection, APIError(status: 408, code: "request_timeout", message: "the request body stopped arriving"))
+        case .close:
             close(connection)
         case .heartbeat:
             heartbeat(connection)

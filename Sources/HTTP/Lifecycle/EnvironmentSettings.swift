@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every accessor either returns a usable value or throws an `EnvironmentSettingError` naming the
 /// variable and what a valid value looks like, so a service stops at start with one clear line
-/// (API.md: "a missing or invalid setting stops the process at start") instead of failing later
+/// (docs/api.md: "a missing or invalid setting stops the process at start") instead of failing later
 /// with something obscure. An empty or all-blank value counts as unset. Values of secret
 /// settings are never echoed back in an error.
 public struct EnvironmentSettings: Sendable {
@@ -26,6 +26,17 @@ public struct EnvironmentSettings: Sendable {
         if let value = raw(name) { return value }
         if let defaultValue { return defaultValue }
         throw EnvironmentSettingError(name: name, expected: "\(expected) (it is not set)")
+    }
+
+    /// A required PostgreSQL connection string: a `postgres://` or `postgresql://` URL, or
+    /// libpq's `key=value` form. Both services read `DATABASE_URL` with it.
+    public func databaseURL(_ name: String) throws(EnvironmentSettingError) -> String {
+        let expected = "a PostgreSQL URL such as postgres://chat@127.0.0.1:5432/chat"
+        let url = try string(name, expected: expected)
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=") else {
+            throw EnvironmentSettingError(name: name, expected: expected)
+        }
+        return url
     }
 
     /// A required secret of at least `minimumLength` characters. The value never appears in

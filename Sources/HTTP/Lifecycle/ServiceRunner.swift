@@ -1,7 +1,7 @@
 import Foundation
 
 /// The whole life of a service process, shared by `chat-api` and `chat-gateway` so both behave
-/// the same way (API.md, "Operations"):
+/// the same way (docs/api.md, "Operations"):
 ///
 /// 1. SIGTERM/SIGINT handlers are installed first, SIGPIPE is ignored.
 /// 2. `make` reads the settings and builds the service. A bad setting prints ONE line on
@@ -42,7 +42,7 @@ public enum ServiceRunner {
             exit(1)
         }
         let watchdog = Thread {
-            Thread.sleep(forTimeInterval: durationSeconds(shutdownDeadline) + 1.5)
+            Thread.sleep(forTimeInterval: shutdownDeadline.inSeconds + 1.5)
             logger.error("shutdown passed its deadline: exiting")
             exit(0)
         }
@@ -56,10 +56,5 @@ public enum ServiceRunner {
     static func fail(_ name: String, _ message: String, status: Int32) -> Never {
         FileHandle.standardError.write(Data("\(name): \(message)\n".utf8))
         exit(status)
-    }
-
-    static func durationSeconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

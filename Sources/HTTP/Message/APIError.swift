@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one error type handlers throw. The server renders it in the API.md shape:
+/// The one error type handlers throw. The server renders it in the docs/api.md shape:
 /// `{"error": {"code": "...", "message": "...", "field": "..."}}` plus any `extra` members
 /// (for example `conversation_id` on a 409). Nothing else a handler throws reaches a client:
 /// any other error becomes a generic 500 and a log line.
@@ -9,7 +9,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: String
     public var message: String
     public var field: String?
-    /// Extra string members of the `error` object (API.md: a 409 names `conversation_id`).
+    /// Extra string members of the `error` object (docs/api.md: a 409 names `conversation_id`).
     public var extra: [String: String]
     /// Extra response headers (`Retry-After`, `Allow`).
     public var headers: [String: String]

@@ -1,7 +1,7 @@
 import Foundation
 
 extension HTTPRequest {
-    /// Decodes the body as `T`, mapping every failure to the API.md error a client should see:
+    /// Decodes the body as `T`, mapping every failure to the docs/api.md error a client should see:
     ///
     /// | problem | answer |
     /// |---|---|
@@ -10,7 +10,7 @@ extension HTTPRequest {
     /// | not JSON, empty, trailing bytes, top level not an object | 400 `bad_request` |
     /// | a required member missing, `null`, of the wrong type or an unusable value | 422 `invalid`, `field` = its path (`user_ids[1]`, `circle.name`) |
     ///
-    /// Unknown members are ignored (API.md). What the values mean (lengths, control
+    /// Unknown members are ignored (docs/api.md). What the values mean (lengths, control
     /// characters in a message body) is the caller's to check: a `\u0000` escape decodes fine.
     public func decodeJSON<T: Decodable>(_ type: T.Type) throws(APIError) -> T {
         try JSONBody.checkMediaType(headers["Content-Type"], bodyIsEmpty: body.isEmpty)

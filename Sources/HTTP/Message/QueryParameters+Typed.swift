@@ -1,7 +1,7 @@
 extension QueryParameters {
     /// The integer value of `name`, nil when absent. Anything but optional `-` and ASCII digits,
     /// a value outside `range`, or the name given twice is a 400 naming the parameter
-    /// (API.md: a `limit`, `before` or `after` that is not valid gets 400).
+    /// (docs/api.md: a `limit`, `before` or `after` that is not valid gets 400).
     public func int(_ name: String, in range: ClosedRange<Int> = Int.min...Int.max) throws(APIError) -> Int? {
         guard let raw = try single(name) else { return nil }
         let digits = raw.hasPrefix("-") ? raw.dropFirst() : raw[...]

@@ -1,5 +1,5 @@
 /// A setting read from the environment that cannot be used. Its description is the one clear
-/// line a main prints before exiting (API.md: a bad setting stops the process at start).
+/// line a main prints before exiting (docs/api.md: a bad setting stops the process at start).
 public struct EnvironmentSettingError: Error, Sendable, CustomStringConvertible {
     /// The variable's name, e.g. `LOG_LEVEL`.
     public var name: String

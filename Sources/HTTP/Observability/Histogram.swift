@@ -38,8 +38,7 @@ public final class Histogram: Sendable {
 
     /// Records a duration in seconds.
     public func observe(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        observe(Double(seconds) + Double(attoseconds) / 1e18)
+        observe(duration.inSeconds)
     }
 
     /// The first bucket whose bound is >= value (binary search; `le` is inclusive).

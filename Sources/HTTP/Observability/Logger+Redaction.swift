@@ -1,6 +1,6 @@
 extension Logger {
     /// `target` with the value of every `access_token` query parameter replaced by
-    /// `[redacted]` (API.md: no log line ever contains a token). Parameter names are compared
+    /// `[redacted]` (docs/api.md: no log line ever contains a token). Parameter names are compared
     /// after decoding, so `access%5Ftoken` is caught too. Text without a `?` is read as a bare
     /// query (`a=1&access_token=x`), so a logged query string is covered as well.
     public static func redactingQuery(_ target: String) -> String {

@@ -70,7 +70,7 @@ extension Router {
     private func record(_ request: HTTPRequest, status: Int, duration: Duration) {
         let route = request.route ?? "unmatched"
         let method = Router.standardMethods.contains(request.method) ? request.method.rawValue : "other"
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         requestMetrics?.record(method: method, route: route, status: status, seconds: seconds)
         if logger.isEnabled(.info) {
             logger.info("request", [

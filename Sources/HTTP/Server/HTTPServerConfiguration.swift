@@ -1,6 +1,6 @@
 import Foundation
 
-/// Everything an `HTTPServer` can be tuned with. The defaults are the ones API.md and the
+/// Everything an `HTTPServer` can be tuned with. The defaults are the ones docs/api.md and the
 /// architecture promise; services override them from their environment.
 public struct HTTPServerConfiguration: Sendable {
     /// An IPv4 or IPv6 literal (`127.0.0.1`, `::1`, `0.0.0.0`, `::`) or `localhost`.
@@ -17,7 +17,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes = 16384
     /// Header field count limit (431).
     public var maxHeaderCount = 100
-    /// Default largest request body (413 past it); 64 KiB as API.md says.
+    /// Default largest request body (413 past it); 64 KiB as docs/api.md says.
     public var maxBodyBytes = 65536
     /// A route's own body rule (limit, streamed or not), asked before the body is read
     /// (`Router.bodyRule(method:path:)`); nil from it, or no function, means `maxBodyBytes`, read whole.

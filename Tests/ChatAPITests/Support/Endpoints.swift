@@ -1,6 +1,6 @@
 import Testing
 
-/// Every route of API.md with the credential it needs and a body that would be accepted, for
+/// Every route of docs/api.md with the credential it needs and a body that would be accepted, for
 /// the permission matrix. Paths use placeholder ids: credentials are checked before anything
 /// is looked up.
 struct Endpoint: Sendable, CustomTestStringConvertible {
