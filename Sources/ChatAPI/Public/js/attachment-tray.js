@@ -18,10 +18,8 @@ function previewURL(file) {
 export class AttachmentTray {
   #entries = [];
 
-  /** `onChange()` runs when the set of files or their states change (not on progress). */
-  constructor(list, { onChange = () => {} } = {}) {
+  constructor(list) {
     this.list = list;
-    this.onChange = onChange;
   }
 
   /** Starts uploading `files` (from the button, a drop or a paste); past the limit, says so. */
@@ -38,7 +36,7 @@ export class AttachmentTray {
       this.list.append(entry.element);
       entry.upload.start();
     }
-    this.#changed();
+    this.#hideWhenEmpty();
   }
 
   /** True when nothing is pending. */
@@ -75,7 +73,7 @@ export class AttachmentTray {
   clear() {
     this.#entries = [];
     this.list.replaceChildren();
-    this.#changed();
+    this.#hideWhenEmpty();
   }
 
   /** Cancels every running upload and forgets every file (the conversation closes). */
@@ -89,7 +87,7 @@ export class AttachmentTray {
     const index = this.#entries.indexOf(entry);
     if (index >= 0) this.#entries.splice(index, 1);
     entry.element.remove();
-    this.#changed();
+    this.#hideWhenEmpty();
   }
 
   #forget(entry) {
@@ -135,14 +133,9 @@ export class AttachmentTray {
     const label = state === 'uploading' ? `Cancel the upload of ${name}` : `Remove ${name}`;
     entry.removeButton.setAttribute('aria-label', label);
     entry.removeButton.title = label;
-    if (state !== entry.lastState) {
-      entry.lastState = state;
-      this.#changed();
-    }
   }
 
-  #changed() {
+  #hideWhenEmpty() {
     this.list.hidden = this.#entries.length === 0;
-    this.onChange();
   }
 }
