@@ -61,7 +61,6 @@ struct AttachmentRoutes: Sendable {
             status = 206
             headers.set("Content-Range", "bytes \(part.lowerBound)-\(part.upperBound)/\(file.size)")
         case .unsatisfiable:
-            headers.set("Content-Range", "bytes */\(file.size)")
             var refusal = APIError(status: 416, code: "range_not_satisfiable", message: "the range starts past the end of the file").response()
             refusal.headers.set("Content-Range", "bytes */\(file.size)")
             return refusal
