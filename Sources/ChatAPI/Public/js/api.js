@@ -92,8 +92,10 @@ export const api = {
   conversation: (id) => request('GET', conversationPath(id)),
   messages: (id, { before, after, limit = 50 } = {}) =>
     request('GET', `${conversationPath(id)}/messages${query({ limit, before, after })}`),
-  sendMessage: (id, body, clientID, replyTo) =>
-    request('POST', `${conversationPath(id)}/messages`, { body, client_id: clientID, reply_to: replyTo ?? undefined }),
+  sendMessage: (id, body, clientID, replyTo, attachmentIDs = []) =>
+    request('POST', `${conversationPath(id)}/messages`, {
+      body, client_id: clientID, reply_to: replyTo ?? undefined, attachments: attachmentIDs.length ? attachmentIDs : undefined,
+    }),
   message: (id, messageID) => request('GET', messagePath(id, messageID)),
   editMessage: (id, messageID, body) => request('PATCH', messagePath(id, messageID), { body }),
   deleteMessage: (id, messageID) => request('DELETE', messagePath(id, messageID)),

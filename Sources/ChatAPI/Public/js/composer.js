@@ -16,6 +16,8 @@ export function fitsBodyLimit(body) {
 /** Wires the composer form; `onSend(body, replyTo)` gets each non-blank body and the message it answers (or null). */
 export class Composer {
   #replyTo = null;
+  /** Whether `body` may go now; the view widens it (files alone may be sent) and narrows it (not while uploading). */
+  canSubmit = (body) => body.trim().length > 0;
 
   constructor(form, onSend) {
     this.form = form;
@@ -71,7 +73,7 @@ export class Composer {
 
   #submit() {
     const body = this.input.value;
-    if (body.trim().length === 0) return;
+    if (!this.canSubmit(body)) return;
     if (!fitsBodyLimit(body)) return;
     const replyTo = this.#replyTo;
     this.input.value = '';

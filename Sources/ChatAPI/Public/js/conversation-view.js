@@ -1,9 +1,13 @@
 // The open conversation: header, day-grouped history (older pages on scroll-up), live
 // messages and their edits, deletions and reactions, the composer (sends go through the
-// Outbox), the item actions (MessageActions) and the read marker.
+// Outbox), the item actions (MessageActions), attachments (the tray, their links) and the
+// read marker.
 import { api } from './api.js';
+import { AttachmentLinks } from './attachment-links.js';
+import { AttachmentTray } from './attachment-tray.js';
 import { Composer } from './composer.js';
 import { fillConversationHeader } from './conversation-header.js';
+import { acceptDropped, acceptPasted, acceptPicked } from './file-intake.js';
 import { MessageActions } from './message-actions.js';
 import { MessageList } from './message-list.js';
 import { MessageTimeline } from './message-timeline.js';
@@ -44,11 +48,14 @@ export class ConversationView {
       },
       onConfirmed: (id, message) => {
         if (id !== this.conversationID || !this.#loaded) return;
-        this.#addMessages([message]);
+        if (this.list.get(message.id)) this.list.update(message); // the stream's copy came first, without links
+        else this.#addMessages([message]);
         this.#render('auto');
       },
     });
     this.actions = new MessageActions(this, store, pane);
+    this.links = new AttachmentLinks((id, message) => this.#whenLoaded(id, () => this.list.update(message)));
+    acceptDropped(pane, () => this.#acceptsFiles(), (files) => this.tray.add(files));
     this.placeholder = pane.querySelector('.conversation-pane__placeholder');
     store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
     store.addEventListener('conversations', () => this.#conversationChanged());
@@ -186,6 +193,8 @@ export class ConversationView {
     this.#loaded = false;
     this.list = new MessageList();
     this.actions.reset();
+    this.links.reset();
+    this.tray?.discard();
     this.#liveBuffer = [];
     this.#hasMore = false;
     this.#loadingOlder = false;
@@ -203,9 +212,15 @@ export class ConversationView {
     this.notice = content.querySelector('.send-notice');
     this.composerForm = content.querySelector('.composer');
     this.composer = new Composer(this.composerForm, (body, replyTo) => {
-      this.outbox.send(this.conversationID, body, replyTo);
+      const attachments = this.tray.attachments;
+      this.tray.clear();
+      this.outbox.send(this.conversationID, body.trim() === '' ? '' : body, replyTo, attachments);
       this.#scrollToBottom();
     });
+    this.tray = new AttachmentTray(content.querySelector('.attachment-tray'));
+    this.composer.canSubmit = (body) => this.tray.canSend(body.trim() === '');
+    acceptPicked(content.querySelector('.composer__attach'), content.querySelector('.composer__files'), (files) => this.tray.add(files));
+    acceptPasted(this.composer.input, () => this.#acceptsFiles(), (files) => this.tray.add(files));
     this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
       this.#scrollToBottom();
@@ -237,6 +252,11 @@ export class ConversationView {
     }
   }
 
+  /** Files are taken while a conversation is open where the user may send. */
+  #acceptsFiles() {
+    return Boolean(this.conversationID && this.tray && !this.composerForm.hidden);
+  }
+
   #focusStart() {
     if (!this.composerForm.hidden) this.composer.focus();
     else this.timeline.focus({ preventScroll: true });
@@ -246,6 +266,7 @@ export class ConversationView {
     const me = this.store.me?.id;
     for (const message of messages) {
       if (message.client_id && message.sender?.id === me) this.outbox.settle(this.conversationID, message.client_id);
+      this.links.ensure(this.conversationID, message); // a stream message's attachments come without links
     }
     this.list.add(messages);
   }
@@ -260,7 +281,11 @@ export class ConversationView {
       isCircle: this.isCircle,
       canSend: this.conversation?.can_send !== false,
       editor: this.actions.editor,
-      handlers: { ...this.actions.handlers, onRetry: (message) => this.outbox.deliver(id, message) },
+      handlers: {
+        ...this.actions.handlers,
+        onRetry: (message) => this.outbox.deliver(id, message),
+        onAttachmentLinkFailed: (message) => this.links.ensure(id, message),
+      },
     });
     this.#updateStatus();
     if (mode === 'bottom' || (mode === 'auto' && wasAtBottom)) this.#scrollToBottom();

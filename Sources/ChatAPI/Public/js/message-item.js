@@ -2,6 +2,7 @@
 // chips, time, "edited", and the actions the viewer may take), a "Message deleted" line, or a
 // system message as a centred grey line. Every interactive part carries `data-focus-key`, so
 // the timeline can give focus back after the item is rebuilt.
+import { attachmentBlock } from './attachment-view.js';
 import { avatar } from './avatar.js';
 import { h } from './dom.js';
 import { formatFullTime, formatMessageTime, parseTime } from './format.js';
@@ -88,6 +89,7 @@ function bubble(message, editor) {
       h('p', { class: 'message__deleted' }, 'Message deleted'));
   }
   if (editor) return editor.element;
+  if (message.body === '' && message.attachments?.length) return null; // files only
   return h('div', { class: 'message__bubble' }, h('p', { class: 'message__body' }, message.body));
 }
 
@@ -105,7 +107,7 @@ function systemItem(message, date) {
  * Builds the item of `message` (created at `date`). `allowed` is what the viewer may do
  * (see message-permissions.js); `editor` is the in-place editor when this message is being
  * edited; `handlers` are the view's `onRetry`, `onReply`, `onReact`, `onToggleReaction`,
- * `onEdit`, `onDelete` and `onShowOriginal`.
+ * `onEdit`, `onDelete`, `onShowOriginal` and `onAttachmentLinkFailed`.
  */
 export function messageItem(message, date, { me, isCircle, continued, allowed, editor, handlers }) {
   if (message.kind === 'system') return systemItem(message, date);
@@ -132,6 +134,7 @@ export function messageItem(message, date, { me, isCircle, continued, allowed, e
     showSender ? null : h('span', { class: 'visually-hidden' }, own ? 'You: ' : `${message.sender?.name ?? ''}: `),
     message.reply_to && !message.deleted ? quoteBlock(message.reply_to, handlers.onShowOriginal) : null,
     bubble(message, editor),
+    attachmentBlock(message, handlers.onAttachmentLinkFailed),
     message.deleted ? null : reactionChips(message, allowed.react, handlers.onToggleReaction),
     metaLine(message, date, { own, actions: editor ? null : actionBar(message, allowed, handlers), onRetry: handlers.onRetry })));
 }

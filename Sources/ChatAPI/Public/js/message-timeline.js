@@ -13,8 +13,8 @@ const RUN_GAP_MS = 5 * 60 * 1000;
 
 /** Everything an item shows, so an unchanged one is kept as it is. */
 function itemSignature(message, { continued, isCircle, allowed, editing }) {
-  const { status, kind, body, edited_at, deleted, reply_to, reactions, sender } = message;
-  return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, sender?.name, sender?.avatar_url,
+  const { status, kind, body, edited_at, deleted, reply_to, reactions, sender, attachments } = message;
+  return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, sender?.name, sender?.avatar_url, attachments,
     continued, isCircle, allowed, editing]);
 }
 

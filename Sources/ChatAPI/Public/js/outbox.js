@@ -26,8 +26,11 @@ export class Outbox {
     return this.#pending.get(conversationID) ?? [];
   }
 
-  /** Shows `body` (a reply to `replyTo` when given) as sending at once and posts it. */
-  send(conversationID, body, replyTo = null) {
+  /**
+   * Shows `body` (a reply to `replyTo` when given, with the uploaded `attachments`) as sending
+   * at once and posts it.
+   */
+  send(conversationID, body, replyTo = null, attachments = []) {
     const me = this.store.me;
     const message = {
       client_id: newClientID(),
@@ -35,6 +38,7 @@ export class Outbox {
       body,
       reply_to: replyTo ? quoteOf(replyTo) : null,
       reactions: [],
+      attachments,
       sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
       created_at: new Date().toISOString(),
       status: 'sending',
@@ -49,7 +53,8 @@ export class Outbox {
     message.status = 'sending';
     this.onChange(conversationID);
     try {
-      const stored = await api.sendMessage(conversationID, message.body, message.client_id, message.reply_to?.id);
+      const stored = await api.sendMessage(conversationID, message.body, message.client_id, message.reply_to?.id,
+        message.attachments.map((attachment) => attachment.id));
       this.settle(conversationID, stored.client_id);
       this.store.applyMessage(conversationID, stored);
       this.onConfirmed(conversationID, stored);
