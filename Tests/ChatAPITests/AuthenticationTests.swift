@@ -137,7 +137,7 @@ struct AuthenticationTests {
             expectError(try await api.service("POST", "/v1/sessions", json: "{\"user_id\": \"\(user.id)\", \"ttl_seconds\": \(bad)}"),
                         422, "invalid", field: "ttl_seconds")
         }
-        expectError(try await api.service("POST", "/v1/sessions", json: #"{"user_id": "nobody-here"}"#), 422, "invalid", field: "user_id")
+        expectError(try await api.service("POST", "/v1/sessions", json: #"{"user_id": "nobody-here"}"#), 404, "not_found")
         expectError(try await api.service("POST", "/v1/sessions", json: #"{"user_id": "bad id!"}"#), 422, "invalid", field: "user_id")
         expectError(try await api.service("POST", "/v1/sessions", json: #"{}"#), 422, "invalid", field: "user_id")
     }

@@ -70,7 +70,9 @@ struct ConversationTests {
         try expectStatus(try await api.service("PUT", "/v1/users/\(inactive.id)", json: """
             {"name":"Gone","email":"gone@example.com","role":"member","active":false}
             """), 200)
-        for userID in [admin.id, inactive.id, "nobody-\(api.unique("n"))", "bad id", ""] {
+        expectError(try await api.call("POST", "/v1/conversations/direct", token: admin.token,
+                                       json: "{\"user_id\": \"nobody-\(api.unique("n"))\"}"), 404, "not_found")
+        for userID in [admin.id, inactive.id, "bad id", ""] {
             expectError(try await api.call("POST", "/v1/conversations/direct", token: admin.token, json: "{\"user_id\": \(JSONText.quote(userID))}"),
                         422, "invalid", field: "user_id")
         }
@@ -125,7 +127,6 @@ struct ConversationTests {
             ("{\"circle_id\": \"\(circle)\", \"send_policy\": \"everyone\"}", "send_policy"),
             ("{\"circle_id\": \"\(circle)\", \"send_policy\": null}", "send_policy"),
             ("{\"send_policy\": \"all_members\"}", "circle_id"),
-            ("{\"circle_id\": \"no-such-\(api.unique("c"))\", \"send_policy\": \"all_members\"}", "circle_id"),
             ("{\"circle_id\": \"bad id\", \"send_policy\": \"all_members\"}", "circle_id"),
             ("{\"circle_id\": \"\(circle)\", \"send_policy\": \"all_members\", \"title\": \"\(String(repeating: "t", count: 201))\"}", "title"),
             ("{\"circle_id\": \"\(circle)\", \"send_policy\": \"all_members\", \"title\": \"a\\u0000b\"}", "title"),
@@ -134,6 +135,9 @@ struct ConversationTests {
         for (json, field) in cases {
             expectError(try await api.call("POST", "/v1/conversations/circle", token: admin.token, json: json), 422, "invalid", field: field)
         }
+        expectError(try await api.call("POST", "/v1/conversations/circle", token: admin.token,
+                                       json: "{\"circle_id\": \"no-such-\(api.unique("c"))\", \"send_policy\": \"all_members\"}"),
+                    404, "not_found")
         let ok = try await api.call("POST", "/v1/conversations/circle", token: admin.token, json: """
             {"circle_id": "\(circle)", "send_policy": "all_members", "title": "  \(String(repeating: "t", count: 200))  "}
             """)

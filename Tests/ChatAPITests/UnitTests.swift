@@ -9,14 +9,25 @@ import Testing
 /// The pieces of the API that need no database or process.
 @Suite
 struct UnitTests {
-    @Test("the cursor round-trips, and anything the API did not make is 400")
+    @Test("the cursor round-trips, is 32 characters of base64url, and anything else is 400")
     func cursor() throws {
-        let cursor = ConversationCursor(activityMicroseconds: 1_764_072_000_123_456, id: UUID())
-        #expect(try ConversationCursor(encoded: cursor.encoded) == cursor)
-        #expect(!cursor.encoded.contains("="))
-        for bad in ["", "abc", "bm90IGEgY3Vyc29y", "YzE6eDp5", "YzI6MTox", "a+b/c", String(repeating: "A", count: 129)] {
+        for micros: Int64 in [1_764_072_000_123_456, -1, 0] {
+            let cursor = ConversationCursor(activityMicroseconds: micros, id: UUID())
+            #expect(try ConversationCursor(encoded: cursor.encoded) == cursor)
+            #expect(cursor.encoded.utf8.count == 32)
+            #expect(cursor.encoded.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        }
+        for bad in ["", "abc", "bm90IGEgY3Vyc29y", "YzE6eDp5", "a+b/c", String(repeating: "A", count: 31),
+                    String(repeating: "A", count: 33), String(repeating: "A", count: 31) + "="] {
             #expect(throws: APIError.self) { try ConversationCursor(encoded: bad) }
         }
+    }
+
+    @Test("any 32 characters of base64url are a position (openapi.json's pattern), clamped to years 1-9999")
+    func cursorFromAnyText() throws {
+        #expect(try ConversationCursor(encoded: "f" + String(repeating: "_", count: 31)).activityMicroseconds == ConversationCursor.activityRange.upperBound)
+        #expect(try ConversationCursor(encoded: "gAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").activityMicroseconds == ConversationCursor.activityRange.lowerBound)
+        #expect(try ConversationCursor(encoded: String(repeating: "_", count: 32)).activityMicroseconds == -1)
     }
 
     @Test("the send limiter allows a burst, then refills at the rate, per user; rate 0 means no limit")

@@ -58,11 +58,12 @@ public final class ServiceProcess: @unchecked Sendable {
         return url
     }
 
-    /// Starts `name` and waits until it is ready (at most `timeout`).
+    /// Starts `name` and waits until it is ready (at most `timeout`: a wait, not a measure; a whole
+    /// test target starts a dozen services at once on two cores, so it is generous).
     /// - Throws: when it cannot start, exits early or is not ready in time; the message
     ///   carries what it printed.
     public static func start(
-        _ name: String, portVariable: String, environment: [String: String], timeout: Duration = .seconds(20)
+        _ name: String, portVariable: String, environment: [String: String], timeout: Duration = .seconds(60)
     ) async throws -> ServiceProcess {
         let process = Process()
         process.executableURL = try executable(name)

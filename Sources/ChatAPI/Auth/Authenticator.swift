@@ -31,13 +31,14 @@ struct Authenticator: Sendable {
         cache.remove(token)
     }
 
-    /// Mints a session for an active user (service key). 422 for an unknown or inactive user.
+    /// Mints a session for an active user (service key). 404 for an unknown user, 422 for an
+    /// inactive one.
     func mint(userID: String, ttlSeconds: Int) async throws -> MintedSession {
         do {
             return try await database.run { connection in try Sessions.mint(userID: userID, ttl: ttlSeconds, on: connection) }
         } catch let error as ChatStoreError {
             switch error {
-            case .unknownUser: throw APIError.invalid("user_id", "no user has this id")
+            case .unknownUser: throw APIError.notFound("no user has this id")
             case .inactiveUser: throw APIError.invalid("user_id", "this user is inactive")
             case .invalidTTL: throw APIError.invalid("ttl_seconds", "ttl_seconds must be from \(Sessions.ttlRange.lowerBound) to \(Sessions.ttlRange.upperBound)")
             default: throw error

@@ -51,17 +51,18 @@ struct AccountRoutes: Sendable {
         return .apiJSON(200, try await context.readState.unreadTotals(for: session.viewer))
     }
 
-    /// `q`, trimmed; absent or empty matches everyone.
+    /// `q`, trimmed; absent or empty matches everyone. The rules apply to `q` as sent (as
+    /// openapi.json's pattern does): a tab or a 201st character is refused even at the ends.
     static func searchText(_ request: HTTPRequest) throws(APIError) -> String {
         let values = request.query.values("q")
         guard values.count <= 1 else { throw APIError.badRequest("query parameter \"q\" is given more than once") }
-        let text = (values.first ?? "").trimmingWhiteSpace()
+        let text = values.first ?? ""
         guard text.unicodeScalars.count <= maxQueryLength else {
             throw APIError.badRequest("query parameter \"q\" must be at most \(maxQueryLength) characters")
         }
         guard !text.unicodeScalars.contains(where: FieldRules.isControl) else {
             throw APIError.badRequest("query parameter \"q\" must not contain control characters")
         }
-        return text
+        return text.trimmingWhiteSpace()
     }
 }

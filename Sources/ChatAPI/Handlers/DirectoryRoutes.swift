@@ -10,7 +10,7 @@ struct DirectoryRoutes: Sendable {
         router.add(.PUT, "/v1/users/{user_id}", putUser)
         router.add(.GET, "/v1/users/{user_id}", getUser)
         router.add(.PUT, "/v1/circles/{circle_id}", putCircle)
-        router.add(.PUT, "/v1/circles/{circle_id}/members", putMembers)
+        router.add(.PUT, "/v1/circles/{circle_id}/members", bodyLimit: MembersBody.maxBodyBytes, putMembers)
         router.add(.PUT, "/v1/circles/{circle_id}/members/{user_id}", putMember)
         router.add(.DELETE, "/v1/circles/{circle_id}/members/{user_id}", deleteMember)
         router.add(.POST, "/v1/sessions", postSession)
@@ -65,7 +65,7 @@ struct DirectoryRoutes: Sendable {
         return .noContent()
     }
 
-    /// 201 `{"token", "user_id", "expires_at"}`; 422 for an unknown or inactive user.
+    /// 201 `{"token", "user_id", "expires_at"}`; 404 for an unknown user, 422 for an inactive one.
     @Sendable func postSession(_ request: HTTPRequest) async throws -> HTTPResponse {
         try await context.caller(request).requireService()
         let fields = try request.decodeJSON(SessionBody.self).validated()

@@ -33,8 +33,11 @@ struct CircleBody: Decodable {
 
 /// `PUT /v1/circles/{circle_id}/members`: `{"user_ids": [...]}`, the whole set.
 struct MembersBody: Decodable {
-    /// More ids than this is surely a mistake (a 64 KiB body holds about 4,000 anyway).
-    static let maxCount = 10_000
+    /// API.md: bodies up to 4 MiB on this route, so 50,000-member circles sync in one call
+    /// (50,000 ids of 64 characters take 3.4 MB).
+    static let maxBodyBytes = 4 * 1024 * 1024
+    /// More ids than this is surely a mistake (twice the largest circle API.md plans for).
+    static let maxCount = 100_000
 
     var userIDs: [String]
 

@@ -38,19 +38,21 @@ enum FieldRules {
         guard count >= 1, count <= maxEmailLength else {
             throw APIError.invalid(field, "\(field) must be 1 to \(maxEmailLength) characters (it has \(count))")
         }
-        guard value.contains("@"), !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) else {
+        guard value.unicodeScalars.contains("@"), !value.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) else {
             throw APIError.invalid(field, "\(field) must be an email address")
         }
         return value
     }
 
-    /// An optional link: nil stays nil; otherwise `http://`, `https://` or a path starting with
-    /// one `/`, at most 2,048 characters, no white space or control characters.
+    /// An optional link: nil stays nil; otherwise `http://`, `https://` (any case) or a path
+    /// starting with one `/`, at most 2,048 characters, no white space or control characters.
+    /// The prefixes are compared byte by byte: String's own `hasPrefix` compares characters, and
+    /// a combining mark or emoji modifier after the `/` makes `/` part of another character.
     static func url(_ value: String?, field: String) throws(APIError) -> String? {
         guard let value else { return nil }
-        let lower = value.lowercased()
-        let isPath = value.hasPrefix("/") && !value.hasPrefix("//")
-        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") || isPath else {
+        let bytes = Array(value.utf8)
+        let isPath = bytes.first == UInt8(ascii: "/") && bytes.dropFirst().first != UInt8(ascii: "/")
+        guard hasASCIIPrefix(bytes, "https://") || hasASCIIPrefix(bytes, "http://") || isPath else {
             throw APIError.invalid(field, "\(field) must be an http(s) URL or a path starting with /")
         }
         guard value.unicodeScalars.count <= maxURLLength else {
@@ -156,6 +158,14 @@ enum FieldRules {
     static func role(_ value: String) throws(APIError) -> Role {
         guard let role = Role(rawValue: value) else { throw APIError.invalid("role", "role must be admin or member") }
         return role
+    }
+
+    /// Whether `bytes` start with `prefix` (lowercase ASCII), ignoring ASCII case.
+    static func hasASCIIPrefix(_ bytes: [UInt8], _ prefix: String) -> Bool {
+        guard bytes.count >= prefix.utf8.count else { return false }
+        return zip(bytes, prefix.utf8).allSatisfy { byte, lower in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte) == lower
+        }
     }
 
     static func noControlCharacters(_ value: String, field: String) throws(APIError) {

@@ -62,12 +62,12 @@ struct ConversationStore: Sendable {
     }
 
     /// The direct chat of `admin` and `userID`: created (true) or the existing one. 422 for
-    /// oneself, an unknown or an inactive user.
+    /// oneself or an inactive user, 404 for an unknown one.
     func openDirect(admin: Viewer, with userID: String) async throws -> (ConversationView, created: Bool) {
         guard userID != admin.id else { throw APIError.invalid("user_id", "you cannot start a chat with yourself") }
         return try await database.run { connection in
             let active = try connection.query("SELECT active FROM chat.users WHERE id = \(userID)").first?.decode("active", as: Bool.self)
-            guard let active else { throw APIError.invalid("user_id", "no user has this id") }
+            guard let active else { throw APIError.notFound("no user has this id") }
             guard active else { throw APIError.invalid("user_id", "this user is inactive") }
             let row = try connection.query("""
                 SELECT conversation_id, created FROM chat.open_direct_conversation(\(admin.id), \(userID), \(admin.id))
@@ -81,11 +81,11 @@ struct ConversationStore: Sendable {
         }
     }
 
-    /// Creates the chat of a circle. 422 for an unknown circle; 409 naming the existing chat.
+    /// Creates the chat of a circle. 404 for an unknown circle; 409 naming the existing chat.
     func createCircleChat(admin: Viewer, circleID: String, title: String?, policy: SendPolicy) async throws -> ConversationView {
         try await database.run { connection in
             guard try connection.query("SELECT 1 FROM chat.circles WHERE id = \(circleID)").count == 1 else {
-                throw APIError.invalid("circle_id", "no circle has this id")
+                throw APIError.notFound("no circle has this id")
             }
             let inserted = try connection.query("""
                 INSERT INTO chat.conversations (kind, circle_id, custom_title, send_policy, created_by)

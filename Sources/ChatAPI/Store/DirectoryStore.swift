@@ -47,8 +47,8 @@ struct DirectoryStore: Sendable {
         }
     }
 
-    /// Makes `userIDs` the circle's members. 404 for an unknown circle; 422 naming the ids
-    /// that are not users. Returns the member count.
+    /// Makes `userIDs` the circle's members. 404 for an unknown circle, and 404 naming the
+    /// ids that are not users (up to five). Returns the member count.
     func replaceMembers(circleID: String, userIDs: [String]) async throws -> Int {
         try await database.transaction { connection in
             try Self.lockCircle(circleID, on: connection)
@@ -57,7 +57,7 @@ struct DirectoryStore: Sendable {
                  WHERE NOT EXISTS (SELECT 1 FROM chat.users u WHERE u.id = w.id) ORDER BY w.id LIMIT 5
                 """).map { try $0.decode("id", as: String.self) }
             if !unknown.isEmpty {
-                throw APIError.invalid("user_ids", "unknown user ids: \(unknown.joined(separator: ", "))")
+                throw APIError.notFound("unknown user ids: \(unknown.joined(separator: ", "))")
             }
             try connection.execute("""
                 DELETE FROM chat.circle_members WHERE circle_id = \(circleID) AND user_id <> ALL(\(userIDs)::text[])
