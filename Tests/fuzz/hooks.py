@@ -59,6 +59,7 @@ DEMO_PATH_IDS = {
     "circle_id": os.environ["CHAT_CIRCLE_ID"],
     "id": os.environ["CHAT_CONVERSATION_ID"],
 }
+DEMO_MESSAGE_ID = os.environ["CHAT_MESSAGE_ID"]
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
 
 
@@ -86,6 +87,11 @@ def map_path_parameters(context, path_parameters):
     for name, demo in DEMO_PATH_IDS.items():
         if name in path_parameters and is_well_formed(name, path_parameters[name]):
             path_parameters[name] = demo
+    # Message ids are global, so a random one is nearly always a 404: an even one becomes a demo
+    # message of the demo chat (the odd ones keep the 404s tested).
+    message_id = str(path_parameters.get("message_id"))
+    if message_id.isascii() and message_id.isdigit() and int(message_id) % 2 == 0:
+        path_parameters["message_id"] = int(DEMO_MESSAGE_ID)
     return path_parameters
 
 
