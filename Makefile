@@ -9,11 +9,13 @@ test:
 run:
 	scripts/run
 
-## bench-http, bench-api, bench-fanout: the benchmarks of docs/benchmarks.md (minutes each; not tests)
-.PHONY: bench-http bench-api bench-fanout
+## bench-http, bench-api, bench-fanout, bench-search: the benchmarks of docs/benchmarks.md (minutes each; not tests)
+.PHONY: bench-http bench-api bench-fanout bench-search
 bench-http:
 	scripts/bench-http
 bench-api:
 	scripts/bench-api
 bench-fanout:
 	scripts/bench-fanout
+bench-search:
+	scripts/bench-search

@@ -76,25 +76,31 @@ COMMENT ON COLUMN chat.upload_chunks.upload_id IS 'The upload these bytes belong
 COMMENT ON COLUMN chat.upload_chunks.index IS 'The chunk''s place: bytes index*262144 onwards.';
 COMMENT ON COLUMN chat.upload_chunks.bytes IS '1 to 262144 bytes of the file (every chunk but the last is full).';
 
-CREATE OR REPLACE FUNCTION chat.attachments_json(conversation uuid, seq bigint) RETURNS jsonb
+-- The message object gains its attachments as 007 added its mentions: a part of one SELECT,
+-- set-returning (inlined where it is joined), passed to chat.message_object as one more
+-- argument. The 14-argument chat.message_object goes; its two callers, chat.message_json_of
+-- and the INSERT trigger, are redefined to pass the part (the send path links the uploads
+-- before it inserts the message, so the trigger's message.created already carries them).
+
+CREATE OR REPLACE FUNCTION chat.attachments_of(conversation uuid, seq bigint) RETURNS TABLE (attachments jsonb)
     LANGUAGE sql STABLE
     AS $$
     SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
                'id', u.id::text, 'filename', u.filename, 'content_type', u.content_type, 'size', u.size,
                'width', u.width, 'height', u.height)) ORDER BY u.position), '[]'::jsonb)
       FROM chat.uploads u
-     WHERE u.conversation_id = attachments_json.conversation AND u.message_seq = attachments_json.seq
+     WHERE u.conversation_id = attachments_of.conversation AND u.message_seq = attachments_of.seq
     $$;
-COMMENT ON FUNCTION chat.attachments_json(uuid, bigint) IS
-    'A message''s attachments as the stream carries them: [{"id","filename","content_type","size","width"?,"height"?}] '
-    'in the order sent (the API adds each reader''s signed "url").';
+COMMENT ON FUNCTION chat.attachments_of(uuid, bigint) IS
+    'A message''s attachments as the stream carries them, one row: [{"id","filename","content_type","size","width"?,'
+    '"height"?}] in the order sent (the API adds each reader''s signed "url"); [] for none.';
 
--- 006's message_object with its attachments filled in (everything else unchanged): every form
--- of the message (chat.message_json_of, chat.message_json, the INSERT trigger's payload) is
--- built by it.
+DROP FUNCTION IF EXISTS chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz,
+                                            timestamptz, jsonb, jsonb, jsonb, jsonb);
 CREATE OR REPLACE FUNCTION chat.message_object(
     id bigint, conversation_id uuid, seq bigint, kind text, sender jsonb, body text, client_id text,
-    created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, quote jsonb, reactions jsonb, system jsonb)
+    created_at timestamptz, edited_at timestamptz, deleted_at timestamptz, quote jsonb, reactions jsonb, system jsonb,
+    mentions jsonb, attachments jsonb)
     RETURNS jsonb
     LANGUAGE sql STABLE  -- as stable as jsonb_build_object, so that the planner inlines it
     AS $$
@@ -112,14 +118,74 @@ CREATE OR REPLACE FUNCTION chat.message_object(
         'reply_to', quote,
         'reactions', reactions,
         'system', system,
-        'mentions', '[]'::jsonb,
-        'attachments', chat.attachments_json(conversation_id, seq))
+        'mentions', mentions,
+        'attachments', attachments)
     $$;
-COMMENT ON FUNCTION chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz, timestamptz, jsonb, jsonb, jsonb) IS
+COMMENT ON FUNCTION chat.message_object(bigint, uuid, bigint, text, jsonb, text, text, timestamptz, timestamptz, timestamptz, jsonb, jsonb, jsonb, jsonb, jsonb) IS
     'The API''s Message object from a message''s columns and its parts (chat.sender_of, chat.quote_of, chat.reactions_of, '
-    'chat.attachments_json): {"id","conversation_id","seq","kind","sender","body","client_id","created_at","edited_at",'
-    '"deleted","reply_to","reactions","system","mentions":[],"attachments"}. Use chat.message_json_of; the INSERT trigger '
-    'calls this directly with no reactions (a new message has none), so a send looks none up.';
+    'chat.mentions_of, chat.attachments_of): {"id","conversation_id","seq","kind","sender","body","client_id",'
+    '"created_at","edited_at","deleted","reply_to","reactions","system","mentions","attachments"}. Use '
+    'chat.message_json_of; the INSERT trigger calls this directly with no reactions (a new message has none), so a '
+    'send looks none up.';
+
+CREATE OR REPLACE FUNCTION chat.message_json_of(message_id bigint, viewer text) RETURNS TABLE (message jsonb)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body, m.client_id,
+                               m.created_at, m.edited_at, m.deleted_at, q.quote, r.reactions, m.system, n.mentions,
+                               a.attachments)
+      FROM chat.messages m
+     CROSS JOIN LATERAL chat.reactions_of(m.id, viewer) AS r
+     CROSS JOIN LATERAL chat.mentions_of(m.mentions) AS n
+     CROSS JOIN LATERAL chat.attachments_of(m.conversation_id, m.seq) AS a
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
+     WHERE m.id = message_json_of.message_id
+    $$;
+
+CREATE OR REPLACE FUNCTION chat.messages_after_insert() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    ahead record;
+BEGIN
+    WITH newest AS (
+        SELECT conversation_id, max(seq) AS max_seq,
+               (array_agg(id ORDER BY seq DESC) FILTER (WHERE kind = 'user'))[1] AS message_id,
+               max(created_at) FILTER (WHERE kind = 'user') AS newest_at
+          FROM inserted_messages
+         GROUP BY conversation_id
+    ), moved AS (
+        UPDATE chat.conversations c
+           SET last_activity_at = greatest(c.last_activity_at, n.newest_at),
+               last_message_id = coalesce(n.message_id, c.last_message_id)
+          FROM newest n
+         WHERE c.id = n.conversation_id
+        RETURNING c.id, c.last_seq, n.max_seq
+    )
+    SELECT * INTO ahead FROM moved WHERE max_seq > last_seq LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'message seq % is ahead of chat.conversations.last_seq % for conversation %',
+                        ahead.max_seq, ahead.last_seq, ahead.id
+            USING ERRCODE = 'check_violation', SCHEMA = 'chat', TABLE = 'messages',
+                  HINT = 'Leave seq NULL (the trigger assigns it), or advance last_seq first.';
+    END IF;
+
+    INSERT INTO chat.events (type, conversation_id, payload)
+    SELECT 'message.created', m.conversation_id,
+           jsonb_build_object('conversation_id', m.conversation_id::text,
+                              'message', chat.message_object(m.id, m.conversation_id, m.seq, m.kind, s.sender, m.body,
+                                                             m.client_id, m.created_at, m.edited_at, m.deleted_at,
+                                                             q.quote, '[]'::jsonb, m.system, n.mentions, a.attachments))
+      FROM inserted_messages m
+     CROSS JOIN LATERAL chat.mentions_of(m.mentions) AS n
+     CROSS JOIN LATERAL chat.attachments_of(m.conversation_id, m.seq) AS a
+      LEFT JOIN LATERAL chat.sender_of(m.sender_id) AS s ON true
+      LEFT JOIN LATERAL chat.quote_of(m.reply_to) AS q ON true
+     ORDER BY m.conversation_id, m.seq;
+    RETURN NULL;
+END
+$$;
 
 -- 006 lets a message body be empty only once deleted; a message that carries attachments may
 -- have none (API.md: "body may then be empty"). The CHECKs allow the empty body, and a deferred

@@ -17,6 +17,9 @@ public final class ChatAPIService: LifecycleService {
     /// requests need, and wait their turn here instead of failing after the short acquire timeout.
     private let attachmentPool: PostgresPool
     private let committer: GroupCommitter
+    /// `DATABASE_READ_URL`'s pool, when set.
+    private let readPool: PostgresPool?
+    private let reads: ReadRouting
     private let server: HTTPServer
 
     public init(configuration: ChatAPIConfiguration, logger: Logger) {
@@ -32,11 +35,15 @@ public final class ChatAPIService: LifecycleService {
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
+        readPool = configuration.readDatabase.map {
+            PostgresPool(config: $0, maxConnections: configuration.poolSize, acquireTimeout: configuration.acquireTimeout)
+        }
+        reads = ReadRouting(primary: database, standby: readPool.map { Database(pool: $0, logger: logger) }, metrics: registry)
         committer = GroupCommitter(
             pool: committerPool, waitingPool: pool, maxBatch: configuration.groupCommitMaxBatch,
             window: configuration.groupCommitWindow, logger: logger, metrics: CommitMetrics(registry: registry))
         let context = APIContext(
-            database: database, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
+            database: database, reads: reads, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
             committer: committer,
             rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst),
             uploads: Uploads(
@@ -51,6 +58,7 @@ public final class ChatAPIService: LifecycleService {
         ConversationRoutes(context: context).register(on: router)
         MessageRoutes(context: context).register(on: router)
         AttachmentRoutes(context: context).register(on: router)
+        AttentionRoutes(context: context).register(on: router)
         router.addOperationalRoutes(metrics: registry) { await database.isReachable() }
         StaticFiles.bundled().register(on: router)
 
@@ -64,6 +72,7 @@ public final class ChatAPIService: LifecycleService {
     public var boundPort: Int { server.boundPort }
 
     public func start() async throws {
+        reads.start()
         try server.start()
         logger.info("chat-api listening", ["host": .string(configuration.host), "port": .int(server.boundPort)])
     }
@@ -73,6 +82,8 @@ public final class ChatAPIService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         await committer.shutdown()
+        reads.stop()
+        readPool?.close()
         pool.close()
         committerPool.close()
         attachmentPool.close()

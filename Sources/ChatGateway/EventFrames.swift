@@ -19,7 +19,8 @@ enum EventFrames {
         switch event.type {
         case .messageCreated, .messageUpdated, .messageDeleted, .reactionAdded, .reactionRemoved:
             return event.type?.timelineEventName.map { passThrough(event, as: $0) }
-        case .readUpdated: return passThrough(event, as: .readUpdated)
+        case .readUpdated, .receiptUpdated, .muteUpdated:
+            return event.type?.personalEventName.map { passThrough(event, as: $0) }
         case .conversationCreated, .memberAdded:
             return snapshot(event.conversationJSON).map { conversation(.conversationCreated, pos: event.pos, snapshot: $0, viewer: viewer) }
         case .conversationUpdated:
@@ -48,6 +49,12 @@ enum EventFrames {
 
     static func removed(pos: Int64, conversationID: String) -> EventBytes {
         encode(.conversationRemoved, pos: pos, ConversationRemovedData(conversationID: conversationID))
+    }
+
+    /// `typing`: ephemeral, so no `id:` line (the client's last event id stays where it was).
+    /// `data` is the notification's payload as the API built it.
+    static func typing(_ data: String) -> EventBytes {
+        SSEFrame.encode(event: StreamEventName.typing.rawValue, data: data)
     }
 
     static func reset(pos: Int64, reason: String) -> EventBytes {

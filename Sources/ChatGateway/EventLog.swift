@@ -39,12 +39,22 @@ struct EventLog: Sendable {
         }
     }
 
-    /// Up to `limit` events after `position`, in order, for everyone (the tail).
-    func events(after position: Int64, limit: Int = batchSize) async throws -> [StoredEvent] {
+    /// Up to `limit` events after `position`, in order, for everyone (the tail), with what a
+    /// synchronous standby must confirm before they may be streamed (`EventLog+Replication.swift`).
+    /// The two extra columns are uncorrelated scalar subqueries (evaluated once per read): no
+    /// extra round trip.
+    func events(after position: Int64, limit: Int = batchSize) async throws -> TailBatch {
         try await pool.withConnection { conn in
-            try conn.query("""
-                SELECT \(unsafeSQL: EventLog.columns) FROM chat.events e WHERE e.pos > \(position) ORDER BY e.pos LIMIT \(limit)
-                """).map(EventLog.decodeEvent)
+            let rows = try conn.query("""
+                SELECT \(unsafeSQL: EventLog.columns),
+                       (SELECT current_setting('synchronous_standby_names') <> '') AS sync_standby,
+                       (SELECT pg_current_wal_insert_lsn()::text) AS wal_lsn
+                  FROM chat.events e WHERE e.pos > \(position) ORDER BY e.pos LIMIT \(limit)
+                """)
+            guard let last = rows.last, try last.decode("sync_standby", as: Bool.self) else {
+                return TailBatch(events: try rows.map(EventLog.decodeEvent), unconfirmedThrough: nil)
+            }
+            return TailBatch(events: try rows.map(EventLog.decodeEvent), unconfirmedThrough: try last.decode("wal_lsn", as: String.self))
         }
     }
 
@@ -128,6 +138,8 @@ struct EventLog: Sendable {
                 WHEN 'conversation.created' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'conversation.updated' THEN e.conversation_id IN (SELECT id FROM visible)
                 WHEN 'read.updated' THEN e.user_id = $3
+                WHEN 'receipt.updated' THEN e.user_id = $3
+                WHEN 'mute.updated' THEN e.user_id = $3
                 WHEN 'member.added' THEN e.user_id = $3 AND NOT $4
                 WHEN 'member.removed' THEN e.user_id = $3 AND NOT $4
                 ELSE false

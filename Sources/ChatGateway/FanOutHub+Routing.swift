@@ -22,10 +22,9 @@ extension FanOutHub {
             delivered = routeMembership(event, added: true)
         case .memberRemoved:
             delivered = routeMembership(event, added: false)
-        case .readUpdated:
-            guard let user = event.userID else { return }
-            let frame = EventFrames.passThrough(event, as: .readUpdated)
-            delivered = sendToUser(user, frame, event)
+        case .readUpdated, .receiptUpdated, .muteUpdated:
+            guard let user = event.userID, let name = type.personalEventName else { return }
+            delivered = sendToUser(user, EventFrames.passThrough(event, as: name), event)
         case .userUpdated:
             applyUserUpdate(event)
             delivered = false
@@ -52,28 +51,35 @@ extension FanOutHub {
     }
 
     /// Sends to every connected user the audience admits (`Audience.admits`): the members,
-    /// and for circle chats every connected admin. The candidates are the smaller of the
-    /// members and the connected users, plus the connected admins; each is asked once.
-    /// `frame(user)` is asked only for users with open streams; for shared frames it returns
+    /// and for circle chats every connected admin. `frame(user)` is asked only for users with open streams; for shared frames it returns
     /// the same bytes every time, built once.
     private func routeToAudience(_ event: StoredEvent, frame: (String) -> EventBytes) -> Bool {
         guard let conversation = event.conversationID,
               let audience = audiences.audience(of: conversation, now: now()) else { return false }
         var shared: EventBytes?
         var delivered = false
-        func deliver(to user: String) {
-            guard registry.count(of: user) > 0, audience.admits(user, isAdmin: registry.role(of: user) == .admin) else { return }
+        forEachConnected(in: audience) { user in
             let bytes = shared ?? frame(user)
             if audience.kind == .circle { shared = bytes }
             if sendToUser(user, bytes, event) { delivered = true }
         }
-        if audience.members.count <= registry.count {
-            for user in audience.members { deliver(to: user) }
-        } else {
-            for user in registry.users where audience.members.contains(user) { deliver(to: user) }
-        }
-        for admin in registry.admins where !audience.members.contains(admin) { deliver(to: admin) }
         return delivered
+    }
+
+    /// Calls `body` once for every user with an open stream whom `audience` admits. The
+    /// candidates are the smaller of the members and the connected users, plus the connected
+    /// admins; each is asked once.
+    func forEachConnected(in audience: Audience, _ body: (String) -> Void) {
+        func visit(_ user: String) {
+            guard registry.count(of: user) > 0, audience.admits(user, isAdmin: registry.role(of: user) == .admin) else { return }
+            body(user)
+        }
+        if audience.members.count <= registry.count {
+            for user in audience.members { visit(user) }
+        } else {
+            for user in registry.users where audience.members.contains(user) { visit(user) }
+        }
+        for admin in registry.admins where !audience.members.contains(admin) { visit(admin) }
     }
 
     /// `member.added` / `member.removed`: the audience cache follows, and the user (unless an
@@ -119,7 +125,18 @@ extension FanOutHub {
 
 extension StoredEventType {
     /// Types that only deliver (no cache to keep current).
-    var onlyDelivers: Bool { needsAudience || self == .readUpdated }
+    var onlyDelivers: Bool { needsAudience || personalEventName != nil }
+
+    /// The stream event of a change that concerns one user alone (`chat.events.user_id`): its
+    /// payload is the event's data as is.
+    var personalEventName: StreamEventName? {
+        switch self {
+        case .readUpdated: .readUpdated
+        case .receiptUpdated: .receiptUpdated
+        case .muteUpdated: .muteUpdated
+        default: nil
+        }
+    }
 }
 
 /// `user.updated` payload.

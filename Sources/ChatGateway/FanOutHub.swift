@@ -31,6 +31,8 @@ actor FanOutHub {
     private var lastEviction: ContinuousClock.Instant
     private var lastExpiryCheck: ContinuousClock.Instant
     private var failing = false
+    /// Set by a reconnect, cleared once `detectFork` ran (a failed check is tried again).
+    private var forkCheckDue = false
     let routedCounters: [StoredEventType: Counter]
 
     init(log: EventLog, sessions: SessionCache, metrics: GatewayMetrics, logger: Logger, maxHeldBytes: Int,
@@ -86,16 +88,25 @@ actor FanOutHub {
 
     /// Reads and routes every event after the position until caught up. A failed read is
     /// logged once per outage and retried on the next doorbell, reconnect or safety tick.
-    func drain() async {
+    /// `afterReconnect`: the database connection was lost meanwhile (a failover, a restore):
+    /// check first that the log did not move back under the position (`detectFork`).
+    func drain(afterReconnect: Bool = false) async {
         do {
             if position == nil {
-                let start = try await log.latestPosition()
+                let start = try await log.confirmedLatestPosition(logger: logger)
                 position = start
                 metrics.tailPosition.set(Double(start))
                 logger.info("tailing chat.events", ["position": .int(Int(start))])
             }
+            if afterReconnect { forkCheckDue = true }
+            if forkCheckDue, let from = position {
+                try await detectFork(from: from)
+                forkCheckDue = false
+            }
             while let from = position {
-                let batch = try await log.events(after: from)
+                let tail = try await log.events(after: from)
+                if let lsn = tail.unconfirmedThrough { try await log.waitUntilReplicated(lsn, logger: logger) }
+                let batch = tail.events
                 guard let last = batch.last else { break }
                 try await loadAudiences(for: batch)
                 for event in batch { route(event) }
@@ -116,6 +127,12 @@ actor FanOutHub {
         }
         evictIdleAudiences()
         closeExpiredSessions()
+    }
+
+    /// Moves the tail back to `latest` (after a fork: `detectFork`).
+    func resetPosition(to latest: Int64) {
+        position = latest
+        metrics.tailPosition.set(Double(latest))
     }
 
     /// Closes streams whose session expired (checked at most once a second, on the tail's ticks).

@@ -15,6 +15,7 @@ public final class GatewayService: LifecycleService {
     private let metrics: GatewayMetrics
     private let hub: FanOutHub
     private let tailer: EventTailer
+    private let typing: TypingRelay
     private let ageProbe: EventLogAgeProbe
     private let server: HTTPServer
 
@@ -31,7 +32,10 @@ public final class GatewayService: LifecycleService {
         let sessions = SessionCache(ttl: configuration.sessionCacheTTL)
         let hub = FanOutHub(log: log, sessions: sessions, metrics: metrics, logger: logger, maxHeldBytes: configuration.maxBufferBytes)
         self.hub = hub
-        let tailer = EventTailer(hub: hub, config: config, safetyInterval: configuration.safetyInterval, logger: logger)
+        let typing = TypingRelay(hub: hub)
+        self.typing = typing
+        let tailer = EventTailer(hub: hub, config: config, safetyInterval: configuration.safetyInterval, logger: logger,
+                                 onTyping: { typing.accept($0) })
         self.tailer = tailer
         ageProbe = EventLogAgeProbe(log: log, gauge: metrics.oldestEventAge)
         metrics.eventRetention.set(Double(configuration.eventRetention.components.seconds))
@@ -78,6 +82,7 @@ public final class GatewayService: LifecycleService {
     public func shutdown(deadline: Duration) async {
         await server.shutdown(timeout: deadline)
         tailer.stop()
+        typing.stop()
         ageProbe.stop()
         pool.close()
     }

@@ -46,7 +46,10 @@ public struct ConversationSnapshot: Codable, Sendable, Equatable {
             id: id, kind: kind, title: title, customTitle: customTitle, peer: peer, circle: circle,
             memberCount: memberCount, sendPolicy: sendPolicy, createdAt: createdAt, lastActivityAt: lastActivityAt,
             lastMessage: lastMessage,
-            perViewer: state.map { .init(canSend: canSend(viewer), unreadCount: $0.unreadCount, lastReadSeq: $0.lastReadSeq) })
+            perViewer: state.map {
+                .init(canSend: canSend(viewer), unreadCount: $0.unreadCount, lastReadSeq: $0.lastReadSeq,
+                      unreadMentions: $0.unreadMentions, muted: $0.muted, peerLastReadSeq: kind == .direct ? $0.peerLastReadSeq : nil)
+            })
     }
 
     /// docs/api.md: admins may send anywhere they can see; members unless the chat is `admins_only`.
@@ -66,23 +69,35 @@ public struct Viewer: Sendable, Equatable, Hashable {
     }
 }
 
-/// The viewer's read state in one conversation.
+/// The viewer's state in one conversation: read marker, counts, mute, and in a direct chat
+/// the other participant's marker ("Seen").
 public struct ViewerState: Sendable, Equatable {
     public var unreadCount: Int
     public var lastReadSeq: Int64
-    public init(unreadCount: Int, lastReadSeq: Int64) {
+    public var unreadMentions: Int
+    public var muted: Bool
+    public var peerLastReadSeq: Int64
+    public init(unreadCount: Int, lastReadSeq: Int64, unreadMentions: Int = 0, muted: Bool = false, peerLastReadSeq: Int64 = 0) {
         self.unreadCount = unreadCount
         self.lastReadSeq = lastReadSeq
+        self.unreadMentions = unreadMentions
+        self.muted = muted
+        self.peerLastReadSeq = peerLastReadSeq
     }
 }
 
 /// A conversation as one viewer sees it (docs/api.md's Conversation object). Without `perViewer`
-/// it is the stream's form, which leaves out `can_send`, `unread_count` and `last_read_seq`.
+/// it is the stream's form, which leaves out `can_send`, `unread_count`, `last_read_seq`,
+/// `unread_mentions`, `muted` and `peer_last_read_seq`.
 public struct ConversationView: Encodable, Sendable, Equatable {
     public struct PerViewer: Sendable, Equatable {
         public var canSend: Bool
         public var unreadCount: Int
         public var lastReadSeq: Int64
+        public var unreadMentions: Int
+        public var muted: Bool
+        /// Direct chats only; null for circle chats.
+        public var peerLastReadSeq: Int64?
     }
 
     public var id: String
@@ -102,7 +117,8 @@ public struct ConversationView: Encodable, Sendable, Equatable {
         case id, kind, title, customTitle = "custom_title", peer, circle, memberCount = "member_count",
              sendPolicy = "send_policy", canSend = "can_send", createdAt = "created_at",
              lastActivityAt = "last_activity_at", lastMessage = "last_message",
-             unreadCount = "unread_count", lastReadSeq = "last_read_seq"
+             unreadCount = "unread_count", lastReadSeq = "last_read_seq", unreadMentions = "unread_mentions", muted,
+             peerLastReadSeq = "peer_last_read_seq"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -122,6 +138,9 @@ public struct ConversationView: Encodable, Sendable, Equatable {
         if let perViewer {
             try c.encode(perViewer.unreadCount, forKey: .unreadCount)
             try c.encode(perViewer.lastReadSeq, forKey: .lastReadSeq)
+            try c.encode(perViewer.unreadMentions, forKey: .unreadMentions)
+            try c.encode(perViewer.muted, forKey: .muted)
+            try c.encode(perViewer.peerLastReadSeq, forKey: .peerLastReadSeq)  // null for circle chats
         }
     }
 }

@@ -21,7 +21,7 @@ public struct Message: Codable, Sendable, Equatable {
     public var reactions: [ReactionCount]
     /// The facts of a system message; nil on user messages.
     public var system: SystemFacts?
-    /// Always empty until mentions are built (a later issue); the field is in the contract already.
+    /// The users the sender mentioned, in the order given (none once deleted).
     public var mentions: [UserRef]
     /// In the order sent; `url` set per reader in API answers, absent in stream events.
     public var attachments: [Attachment]
@@ -29,7 +29,7 @@ public struct Message: Codable, Sendable, Equatable {
     public init(id: Int64, conversationID: String, seq: Int64, kind: MessageKind = .user, sender: Sender?, body: String,
                 clientID: String?, createdAt: String, editedAt: String? = nil, deleted: Bool = false,
                 replyTo: QuotedMessage? = nil, reactions: [ReactionCount] = [], system: SystemFacts? = nil,
-                attachments: [Attachment] = []) {
+                mentions: [UserRef] = [], attachments: [Attachment] = []) {
         self.id = id
         self.conversationID = conversationID
         self.seq = seq
@@ -43,7 +43,7 @@ public struct Message: Codable, Sendable, Equatable {
         self.replyTo = replyTo
         self.reactions = reactions
         self.system = system
-        self.mentions = []
+        self.mentions = mentions
         self.attachments = attachments
     }
 
@@ -62,9 +62,9 @@ public struct Message: Codable, Sendable, Equatable {
             editedAt: try c.decode(String?.self, forKey: .editedAt), deleted: try c.decode(Bool.self, forKey: .deleted),
             replyTo: try c.decode(QuotedMessage?.self, forKey: .replyTo),
             reactions: try c.decode([ReactionCount].self, forKey: .reactions),
-            system: try c.decode(SystemFacts?.self, forKey: .system))
-        mentions = try c.decode([UserRef].self, forKey: .mentions)
-        attachments = try c.decode([Attachment].self, forKey: .attachments)
+            system: try c.decode(SystemFacts?.self, forKey: .system),
+            mentions: try c.decode([UserRef].self, forKey: .mentions),
+            attachments: try c.decode([Attachment].self, forKey: .attachments))
     }
 
     public func encode(to encoder: Encoder) throws {

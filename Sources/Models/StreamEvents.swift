@@ -10,6 +10,10 @@ public enum StreamEventName: String, Sendable, CaseIterable {
     case conversationUpdated = "conversation.updated"
     case conversationRemoved = "conversation.removed"
     case readUpdated = "read.updated"
+    case receiptUpdated = "receipt.updated"
+    case muteUpdated = "mute.updated"
+    /// Ephemeral: sent without an `id:` line, never stored nor replayed.
+    case typing
     case reset
 }
 
@@ -26,6 +30,8 @@ public enum StoredEventType: String, Sendable, CaseIterable {
     case memberAdded = "member.added"
     case memberRemoved = "member.removed"
     case readUpdated = "read.updated"
+    case receiptUpdated = "receipt.updated"
+    case muteUpdated = "mute.updated"
     case userUpdated = "user.updated"
     case sessionRevoked = "session.revoked"
 }
@@ -87,20 +93,59 @@ public struct ConversationRemovedData: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case conversationID = "conversation_id" }
 }
 
-/// `read.updated` data, also the answer of `POST /v1/conversations/{id}/read`:
-/// `{"conversation_id", "last_read_seq", "unread_count"}`.
+/// `read.updated` data, also the answer of `POST /v1/conversations/{id}/read` and `.../unread`:
+/// `{"conversation_id", "last_read_seq", "unread_count", "unread_mentions"}`.
 public struct ReadState: Codable, Sendable, Equatable {
     public var conversationID: String
     public var lastReadSeq: Int64
     public var unreadCount: Int
-    public init(conversationID: String, lastReadSeq: Int64, unreadCount: Int) {
+    public var unreadMentions: Int
+    public init(conversationID: String, lastReadSeq: Int64, unreadCount: Int, unreadMentions: Int = 0) {
         self.conversationID = conversationID
         self.lastReadSeq = lastReadSeq
         self.unreadCount = unreadCount
+        self.unreadMentions = unreadMentions
     }
     enum CodingKeys: String, CodingKey {
-        case conversationID = "conversation_id", lastReadSeq = "last_read_seq", unreadCount = "unread_count"
+        case conversationID = "conversation_id", lastReadSeq = "last_read_seq", unreadCount = "unread_count",
+             unreadMentions = "unread_mentions"
     }
+}
+
+/// `receipt.updated` data: `{"conversation_id", "user_id", "last_read_seq"}`: the other
+/// participant of a direct chat moved their marker.
+public struct ReceiptData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var userID: String
+    public var lastReadSeq: Int64
+    public init(conversationID: String, userID: String, lastReadSeq: Int64) {
+        self.conversationID = conversationID
+        self.userID = userID
+        self.lastReadSeq = lastReadSeq
+    }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", userID = "user_id", lastReadSeq = "last_read_seq" }
+}
+
+/// `mute.updated` data: `{"conversation_id", "muted"}`.
+public struct MuteData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var muted: Bool
+    public init(conversationID: String, muted: Bool) {
+        self.conversationID = conversationID
+        self.muted = muted
+    }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", muted }
+}
+
+/// `typing` data: `{"conversation_id", "user": {"id", "name"}}` (ephemeral, no `id:`).
+public struct TypingData: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var user: UserRef
+    public init(conversationID: String, user: UserRef) {
+        self.conversationID = conversationID
+        self.user = user
+    }
+    enum CodingKeys: String, CodingKey { case conversationID = "conversation_id", user }
 }
 
 /// `reset` data: `{"reason"}`: the client must refetch through the API.

@@ -15,12 +15,14 @@ public final class PostgresConnection {
     let parameters: ConnectionParameters
     /// The statements prepared on this session; emptied when it closes.
     var statements = PreparedStatementCache()
+    /// WARNINGs received so far (a `COMMIT` answered with one was not confirmed as replicated).
+    let warnings = CommitWarnings()
 
     /// Takes ownership of a connected `PGconn`.
     init(handle: OpaquePointer, parameters: ConnectionParameters) {
         self.handle = handle
         self.parameters = parameters
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        warnings.install(on: handle)
     }
 
     deinit {
@@ -104,6 +106,13 @@ public final class PostgresConnection {
             while let notification = PQnotifies(handle) { PQfreemem(notification) }
         }
         return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// A setting the server reports on its own (`in_hot_standby`, `server_version`, ...), as
+    /// of the last message read: no round trip. nil when closed or never reported.
+    public func parameterStatus(_ name: String) -> String? {
+        guard let handle, let value = PQparameterStatus(handle, name) else { return nil }
+        return String(cString: value)
     }
 
     /// libpq's view of the session's transaction state.

@@ -28,6 +28,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let poolClosed = Kind("poolClosed")
         /// The configuration is unusable (no `DATABASE_URL`, a malformed URL).
         public static let configuration = Kind("configuration")
+        /// `COMMIT` succeeded on this server with a WARNING (a cancelled wait for the synchronous
+        /// standby): visible here, but not confirmed as replicated, so a failover may lose it.
+        public static let commitNotConfirmed = Kind("commitNotConfirmed")
 
         public var description: String { name }
     }

@@ -34,6 +34,8 @@ extension ChatctlCommand {
             print("deleted \(deleted) events committed more than \(hours) h ago")
             let uploads = try pruner.pruneUploads(on: connection)
             print("deleted \(uploads) uploads not attached within 24 h")
+        case .seedSearch(let messages, let conversations):
+            print(try SearchBenchSeed(messages: messages, conversations: conversations).load(on: connection))
         }
     }
 }

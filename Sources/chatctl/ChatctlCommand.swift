@@ -8,6 +8,7 @@ enum ChatctlCommand: Equatable {
     case seedDemo
     case token(userID: String, ttlSeconds: Int)
     case prune(olderThanHours: Int)
+    case seedSearch(messages: Int, conversations: Int)
 
     /// What `--help` explains: everything, or one command.
     enum Topic: String, CaseIterable {
@@ -16,6 +17,7 @@ enum ChatctlCommand: Equatable {
         case seedDemo = "seed-demo"
         case token
         case prune
+        case seedSearch = "seed-search"
     }
 
     /// Parses the arguments after the program name.
@@ -57,6 +59,11 @@ enum ChatctlCommand: Equatable {
                 ?? Int(Pruner.defaultRetention.components.seconds / 3600)
             try expectNothingMore(rest, topic: topic)
             return .prune(olderThanHours: hours)
+        case .seedSearch:
+            let messages = try takeInteger("--messages", from: &rest, in: 1...100_000_000, topic: topic) ?? 1_000_000
+            let conversations = try takeInteger("--conversations", from: &rest, in: 1...1_000_000, topic: topic) ?? 10_000
+            try expectNothingMore(rest, topic: topic)
+            return .seedSearch(messages: messages, conversations: conversations)
         }
     }
 

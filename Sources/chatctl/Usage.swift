@@ -13,6 +13,8 @@ enum Usage {
                   seed-demo                      load demo users, circles, chats and messages (idempotent)
                   token USER_ID [--ttl SECONDS]  mint a session for a user; prints only the token
                   prune [--older-than-hours N]   delete stream events older than N hours (default 24) and stale uploads
+                  seed-search [--messages N] [--conversations N]
+                                                 load a synthetic data set for scripts/bench-search
 
                 Environment:
                   DATABASE_URL   the PostgreSQL URL (required), e.g. postgres://chat@127.0.0.1:5432/chat
@@ -52,6 +54,15 @@ enum Usage {
                 Deletes chat.events rows committed more than N hours ago (default 24), in batches of
                 10,000. Streams resuming from before the kept window get a reset. Also deletes uploads
                 not attached to a message within 24 hours (with their bytes). Run it hourly.
+                """
+        case .seedSearch:
+            return """
+                Usage: chatctl seed-search [--messages N] [--conversations N]
+
+                Loads the message-search benchmark's data set into an empty database, quickly (COPY):
+                N messages (default 1,000,000) of 4-24 made-up words over N circle chats (default
+                10,000) of 8 members each; the member bench-member is in 20 of them. No stream events
+                are written for these messages. Run it once, on a database nobody else uses.
                 """
         }
     }

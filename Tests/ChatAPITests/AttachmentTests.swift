@@ -170,6 +170,35 @@ struct AttachmentTests {
         #expect(try await api.database.scalar("SELECT count(*) FROM chat.upload_chunks WHERE upload_id = \(UUID(uuidString: id)!)") == "0")
     }
 
+    @Test("a message with mentions and attachments carries both in the 201, the replay, GET one, history and the stream's payload")
+    func mentionsBesideAttachments() async throws {
+        let api = try harness()
+        let admin = try await api.user(.admin), member = try await api.user()
+        let (_, chat) = try await api.circleChat(admin, members: [member])
+        let first = try await api.uploaded(member, "a.png", TestFiles.png(width: 2, height: 3, totalBytes: 100))
+        let second = try await api.uploaded(member, "b.bin", TestFiles.filler(10))
+        let sent = try await api.send(member, chat, "@admin see these", clientID: "both-1", mentions: [admin.id],
+                                      attachments: [first, second])
+        try expectStatus(sent, 201)
+        let replay = try await api.send(member, chat, "@admin see these", clientID: "both-1", mentions: [admin.id],
+                                        attachments: [first, second])
+        try expectStatus(replay, 200)
+        let created = try sent.decode(Message.self)
+        let payload = try #require(try await api.database.scalar("""
+            SELECT payload::text FROM chat.events WHERE type = 'message.created' AND (payload->'message'->>'id')::bigint = \(created.id)
+            """))
+        let forms = [created, try replay.decode(Message.self), try await api.getMessage(admin, chat, created.id).decode(Message.self),
+                     try #require(try await api.history(admin, chat).last),
+                     try JSONDecoder().decode(MessageEventPayload.self, from: Data(payload.utf8)).message]
+        for (index, message) in forms.enumerated() {
+            #expect(message.id == created.id, "form \(index)")
+            #expect(message.mentions.map(\.id) == [admin.id], "form \(index)")
+            #expect(message.attachments.map(\.id) == [first, second], "form \(index)")
+            #expect(message.attachments.first?.width == 2 && message.attachments.first?.height == 3, "form \(index)")
+            #expect((message.attachments.first?.url != nil) == (index < 4), "form \(index): a url in API answers only")
+        }
+    }
+
     @Test("chatctl prune removes unattached uploads older than 24 hours, not attached ones")
     func pruning() async throws {
         let api = try harness()

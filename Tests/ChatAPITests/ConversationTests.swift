@@ -30,7 +30,8 @@ struct ConversationTests {
         #expect(peer["email"] as? String == "\(user.id)@example.com")
         #expect(peer.keys.sorted() == ["avatar_url", "email", "id", "name"])
         #expect(body.keys.sorted() == ["can_send", "circle", "created_at", "custom_title", "id", "kind", "last_activity_at",
-                                       "last_message", "last_read_seq", "member_count", "peer", "send_policy", "title", "unread_count"])
+                                       "last_message", "last_read_seq", "member_count", "muted", "peer", "peer_last_read_seq",
+                                       "send_policy", "title", "unread_count", "unread_mentions"])
         #expect(Timestamp.parse(body["created_at"] as? String ?? "") != nil)
         #expect((body["created_at"] as? String)?.hasSuffix("Z") == true)
         let again = try await api.call("POST", "/v1/conversations/direct", token: admin.token, json: "{\"user_id\": \"\(user.id)\"}")

@@ -19,17 +19,18 @@ struct MessageJSONConsistencyTests {
         let direct = try await api.directChat(admin, user)
         let circle = try await api.circleChat(admin, members: [user], policy: .adminsOnly).conversation
 
-        // (sender, conversation, body, client_id): without and with a client_id, with and without
-        // an avatar, in a direct and a circle chat, bodies that need escaping.
-        let sends: [(TestUser, String, String, String?)] = [
-            (user, direct, "plain", nil),
-            (user, direct, "with a client id", "client-1"),
-            (admin, direct, "quotes \" and \\ backslash, tab\tand\nnew line", nil),
-            (admin, circle, "emoji 👋🏽, accents é, CJK 漢字, RTL שלום", "c-2"),
-            (admin, circle, String(repeating: "long ", count: 799) + "end", nil),
+        // (sender, conversation, body, client_id, mentions): without and with a client_id, with and
+        // without an avatar, in a direct and a circle chat, bodies that need escaping, mentions.
+        let sends: [(TestUser, String, String, String?, [String])] = [
+            (user, direct, "plain", nil, []),
+            (user, direct, "with a client id", "client-1", []),
+            (admin, direct, "quotes \" and \\ backslash, tab\tand\nnew line", nil, []),
+            (admin, circle, "emoji 👋🏽, accents é, CJK 漢字, RTL שלום", "c-2", []),
+            (admin, circle, String(repeating: "long ", count: 799) + "end", nil, []),
+            (user, direct, "@Zoë and me", "c-3", [admin.id, user.id]),
         ]
-        for (sender, conversation, body, clientID) in sends {
-            let created = try await api.send(sender, conversation, body, clientID: clientID)
+        for (sender, conversation, body, clientID, mentions) in sends {
+            let created = try await api.send(sender, conversation, body, clientID: clientID, mentions: mentions)
             try expectStatus(created, 201)
             let answer = try created.object()
             let id = try #require(answer["id"] as? Int)
@@ -45,7 +46,7 @@ struct MessageJSONConsistencyTests {
             expectSameObject(answer, try #require(try page.items().first), "history vs 201: \(body.prefix(20))")
 
             if let clientID {
-                let replay = try await api.send(sender, conversation, body, clientID: clientID)
+                let replay = try await api.send(sender, conversation, body, clientID: clientID, mentions: mentions)
                 try expectStatus(replay, 200)
                 expectSameObject(answer, try replay.object(), "replay vs 201: \(body.prefix(20))")
             }

@@ -37,7 +37,7 @@ struct ReadStateTests {
         let read3 = try await api.call("POST", path, token: user.token, json: #"{"seq": 3}"#)
         try expectStatus(read3, 200)
         #expect(try read3.decode(ReadState.self) == ReadState(conversationID: conversation, lastReadSeq: 3, unreadCount: 2))
-        #expect(try read3.object().keys.sorted() == ["conversation_id", "last_read_seq", "unread_count"])
+        #expect(try read3.object().keys.sorted() == ["conversation_id", "last_read_seq", "unread_count", "unread_mentions"])
         let back = try await api.call("POST", path, token: user.token, json: #"{"seq": 1}"#)
         #expect(try back.decode(ReadState.self) == ReadState(conversationID: conversation, lastReadSeq: 3, unreadCount: 2))
         let all = try await api.call("POST", path, token: user.token, json: #"{"seq": 5}"#)
@@ -77,7 +77,7 @@ struct ReadStateTests {
         #expect(try await unread(api, otherAdmin) == [0, baseline + 2, baseline + 2])
         #expect(try await unread(api, outsider) == [0, 0, 0])
         let unreadBody = try await api.call("GET", "/v1/unread", token: member.token).object()
-        #expect(unreadBody.keys.sorted() == ["circle", "direct", "total"])
+        #expect(unreadBody.keys.sorted() == ["circle", "direct", "mentions", "total"])
     }
 
     @Test("unread follows membership: a removed member's circle chat stops counting, a re-added one counts again")

@@ -50,7 +50,7 @@ struct StreamingJSONEncoderTests {
         try Self.sameAsFoundation(ConversationListBody(items: [view], nextCursor: nil))
         try Self.sameAsFoundation(ConversationListBody(items: [view, view], nextCursor: "abc"))
         try Self.sameAsFoundation(ReadState(conversationID: "7c0e", lastReadSeq: 3, unreadCount: 0))
-        try Self.sameAsFoundation(UnreadTotals(direct: 1, circle: 2))
+        try Self.sameAsFoundation(UnreadTotals(direct: 1, circle: 2, mentions: 3))
         try Self.sameAsFoundation(SessionCreatedBody(token: "t", userID: "u", expiresAt: "e"))
         try Self.sameAsFoundation(MemberCountBody(circleID: "c", memberCount: 0))
     }

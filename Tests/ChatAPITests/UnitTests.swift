@@ -115,4 +115,19 @@ struct UnitTests {
             #expect(error.description.hasPrefix("invalid setting API_PORT: expected a whole number from 0 to 65535"))
         }
     }
+
+    @Test("DATABASE_READ_URL: unset means no standby reads; a value that is no PostgreSQL URL is refused by name")
+    func readURL() throws {
+        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef"]
+        #expect(try ChatAPIConfiguration(environment: base).readDatabase == nil)
+        #expect(try ChatAPIConfiguration(environment: base.merging(["DATABASE_READ_URL": "  "]) { $1 }).readDatabase == nil)
+        let url = "postgres://x@127.0.0.1:5433,127.0.0.1:5434/db?target_session_attrs=prefer-standby"
+        #expect(try ChatAPIConfiguration(environment: base.merging(["DATABASE_READ_URL": url]) { $1 }).readDatabase?.url == url)
+        #expect(throws: EnvironmentSettingError.self) {
+            _ = try ChatAPIConfiguration(environment: base.merging(["DATABASE_READ_URL": "standby-host"]) { $1 })
+        }
+        #expect(ReadRouting.parseLSN("16/B374D848") == 0x16_B374_D848)
+        #expect(ReadRouting.parseLSN("0/0") == 0)
+        #expect(ReadRouting.parseLSN("garbage") == nil)
+    }
 }

@@ -6,7 +6,8 @@ import Testing
 struct ChatctlCommandLineTests {
     @Test("--help works overall and per command, without a database")
     func help() async throws {
-        for arguments in [["--help"], ["help"], ["migrate", "--help"], ["token", "--help"], ["help", "prune"], ["seed-demo", "-h"]] {
+        for arguments in [["--help"], ["help"], ["migrate", "--help"], ["token", "--help"], ["help", "prune"], ["seed-demo", "-h"],
+                          ["seed-search", "--help"]] {
             let outcome = try await ChatctlProcess.run(arguments, environment: [:])
             #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stdout.contains("Usage: chatctl"), "\(arguments)")
@@ -16,7 +17,7 @@ struct ChatctlCommandLineTests {
     @Test("every error is exit status 1 and one line on stderr", arguments: [
         ([String](), "no command"), (["frob"], "unknown command frob"), (["token"], "USER_ID"),
         (["token", "u1", "--ttl", "5"], "--ttl"), (["prune", "--older-than-hours"], "needs a value"),
-        (["migrate", "extra"], "unexpected argument"),
+        (["migrate", "extra"], "unexpected argument"), (["seed-search", "--messages", "0"], "--messages"),
     ])
     func usageErrors(arguments: [String], mention: String) async throws {
         let outcome = try await ChatctlProcess.run(arguments, environment: ["DATABASE_URL": "postgres://x@127.0.0.1:1/x"])
@@ -61,6 +62,38 @@ struct ChatctlCommandLineTests {
             let prune = try await ChatctlProcess.run(["prune", "--older-than-hours", "0"], environment: environment)
             #expect(prune.status == 0 && prune.stdout.hasPrefix("deleted "), "\(prune.stderr)")
             #expect(try await fixture.events().isEmpty)
+        }
+    }
+
+    @Test("seed-search loads the search benchmark's set with COPY: seqs without gaps, counters, search vectors, the bench member in 20 circles, triggers back on")
+    func seedSearch() async throws {
+        try await StoreFixture.with(migrated: true) { fixture in
+            let environment = ["DATABASE_URL": fixture.database.url]
+            let seed = try await ChatctlProcess.run(["seed-search", "--messages", "3000", "--conversations", "40"], environment: environment)
+            #expect(seed.status == 0 && seed.stdout.hasPrefix("loaded 3000 messages over 40 circle chats"), "\(seed.stderr)")
+            let facts = try await fixture.pool.withConnection { conn in
+                try conn.query("""
+                    SELECT (SELECT count(*) FROM chat.messages WHERE kind = 'user' AND search_vector IS NOT NULL) AS indexed,
+                           (SELECT count(*) FROM chat.conversations c
+                             WHERE c.last_seq <> (SELECT count(*) FROM chat.messages m WHERE m.conversation_id = c.id)
+                                OR c.last_seq <> (SELECT max(seq) FROM chat.messages m WHERE m.conversation_id = c.id)) AS broken,
+                           (SELECT count(*) FROM chat.visible_conversations('bench-member', false)) AS bench_circles,
+                           (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'chat.messages'::regclass AND tgenabled = 'D') AS disabled
+                    """)[0]
+            }
+            #expect(try facts.decode("indexed", as: Int.self) == 3000)
+            #expect(try facts.decode("broken", as: Int.self) == 0)
+            #expect(try facts.decode("bench_circles", as: Int.self) == 20)
+            #expect(try facts.decode("disabled", as: Int.self) == 0)
+            // The triggers work again: a message sent now gets the next seq and an event.
+            let next = try await fixture.pool.withConnection { conn in
+                try conn.query("""
+                    INSERT INTO chat.messages (conversation_id, sender_id, body)
+                    SELECT id, 'bench-member', 'after the load' FROM chat.conversations WHERE circle_id = 'bench-circle-1'
+                    RETURNING seq
+                    """)[0].decode("seq", as: Int64.self)
+            }
+            #expect(next == 3000 / 40 + 2, "the chat_created system message, 75 loaded, then this one")
         }
     }
 }

@@ -10,16 +10,10 @@ import Testing
 struct MessageDepthMigrationTests {
     @Test("apply the files before 006, store messages, then migrate: all kept, unread unchanged, the new rules in force")
     func upgradeKeepsMessages() async throws {
-        let earlier = FileManager.default.temporaryDirectory.appendingPathComponent("before-006-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: earlier) }
-        let all = try Migrator(sqlDirectory: TestDatabase.sqlDirectory).migrations()
-        for migration in all where migration.version < 6 {
-            try FileManager.default.copyItem(at: TestDatabase.sqlDirectory.appendingPathComponent(migration.fileName),
-                                             to: earlier.appendingPathComponent(migration.fileName))
-        }
+        let earlier = try EarlierMigrations(before: 6)
+        defer { earlier.remove() }
         try await StoreFixture.with(migrated: false) { fixture in
-            try await Migrator(sqlDirectory: earlier).migrate(using: fixture.pool)
+            try await Migrator(sqlDirectory: earlier.directory).migrate(using: fixture.pool)
             try await fixture.user("a1", role: "admin")
             try await fixture.user("u1")
             try await fixture.circle("c1", members: ["u1"])
@@ -52,8 +46,7 @@ struct MessageDepthMigrationTests {
             try await fixture.pool.execute("UPDATE chat.messages SET body = 'direct 3, fixed' WHERE conversation_id = \(direct) AND seq = 3")
             #expect(try await fixture.count("chat.message_revisions") == 1)
             // 006 is idempotent like the files before it.
-            let file = try #require(all.first { $0.version == 6 }).fileName
-            let script = try String(contentsOf: TestDatabase.sqlDirectory.appendingPathComponent(file), encoding: .utf8)
+            let script = try earlier.script(6)
             try await fixture.pool.withConnection { connection in
                 try connection.withTransaction { try $0.executeScript(unsafeSQL: script) }
             }

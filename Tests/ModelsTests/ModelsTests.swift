@@ -104,7 +104,8 @@ import Testing
         #expect(view.title == "Ada Lovelace")
         let object = try json(view)
         #expect(Set(object.keys) == ["id", "kind", "title", "custom_title", "peer", "circle", "member_count", "send_policy",
-                                     "can_send", "created_at", "last_activity_at", "last_message", "unread_count", "last_read_seq"])
+                                     "can_send", "created_at", "last_activity_at", "last_message", "unread_count", "last_read_seq",
+                                     "unread_mentions", "muted", "peer_last_read_seq"])
         #expect(object["circle"] is NSNull)
         #expect(object["unread_count"] as? Int == 3)
         #expect(Self.direct().render(for: Viewer(id: "u1", role: .member)).peer == Self.bob)

@@ -31,8 +31,64 @@ struct DockerComposeTests {
         try service(name)["depends_on"]?[dependency]?["condition"]?.string
     }
 
+    /// Services that start without a profile (`docker compose up`).
+    private var defaultServices: [String] {
+        (compose["services"]?.keys ?? []).filter { compose["services"]?[$0]?["profiles"] == nil }.sorted()
+    }
+
+    private func services(inProfile profile: String) -> [String] {
+        (compose["services"]?.keys ?? []).filter { compose["services"]?[$0]?["profiles"]?.strings?.contains(profile) == true }.sorted()
+    }
+
     @Test func declaresPostgresMigrateApiAndGateway() throws {
-        #expect(compose["services"]?.keys.sorted() == ["api", "gateway", "migrate", "postgres"])
+        #expect(defaultServices == ["api", "gateway", "migrate", "postgres"])
+    }
+
+    @Test("profile ha: etcd, three Patroni nodes, and migrate, api and gateway on them")
+    func haProfileDeclaresTheCluster() throws {
+        #expect(services(inProfile: "ha") == ["api-ha", "etcd", "gateway-ha", "migrate-ha", "pg1", "pg2", "pg3"])
+        for node in ["pg1", "pg2", "pg3"] {
+            let definition = try service(node)
+            #expect(definition["build"]?["dockerfile"]?.string == "deploy/patroni/Dockerfile")
+            let environment = try environment(of: node)
+            #expect(environment["PATRONI_NAME"] == node)
+            #expect(environment["PATRONI_POSTGRESQL_CONNECT_ADDRESS"] == "\(node):5432")
+            #expect(try dependencyCondition(of: "migrate-ha", on: node) == "service_healthy")
+            let mount = try #require(definition["volumes"]?.strings?.first)
+            #expect(compose["volumes"]?.keys.contains(String(mount.prefix { $0 != ":" })) == true)
+        }
+        #expect(try service("migrate-ha")["command"]?.items == [.scalar("chatctl"), .scalar("migrate")])
+        for name in ["api-ha", "gateway-ha"] {
+            #expect(try dependencyCondition(of: name, on: "migrate-ha") == "service_completed_successfully")
+            #expect(try service(name)["image"] == (try service("migrate"))["image"])
+        }
+        #expect(try service("api-ha")["ports"]?.strings == ["8090:8090"])
+        #expect(try service("gateway-ha")["ports"]?.strings == ["8091:8091"])
+    }
+
+    @Test("profile ha: the services follow the leader (multi-host, read-write) and read from standbys")
+    func haServicesUseMultiHostURLs() throws {
+        for name in ["migrate-ha", "api-ha", "gateway-ha"] {
+            let url = try #require(try environment(of: name)["DATABASE_URL"])
+            #expect(url.contains("@pg1:5432,pg2:5432,pg3:5432/chat"), "\(name): \(url)")
+            #expect(url.hasSuffix("?target_session_attrs=read-write"), "\(name): \(url)")
+        }
+        let readURL = try #require(try environment(of: "api-ha")["DATABASE_READ_URL"])
+        #expect(readURL.hasSuffix("?target_session_attrs=prefer-standby"))
+    }
+
+    @Test("deploy/patroni/patroni.yml: synchronous mode, pg_rewind, failover at once, etcd of the compose file")
+    func patroniSettings() throws {
+        let patroni = try YAMLSubsetReader.parse(ProjectFile.text("deploy/patroni/patroni.yml"))
+        let dcs = try #require(patroni["bootstrap"]?["dcs"])
+        #expect(dcs["synchronous_mode"]?.string == "true")
+        #expect(dcs["synchronous_node_count"]?.string == "1")
+        #expect(dcs["primary_start_timeout"]?.string == "0")
+        #expect(dcs["postgresql"]?["use_pg_rewind"]?.string == "true")
+        #expect(dcs["postgresql"]?["parameters"]?["wal_log_hints"]?.string == "on")
+        #expect(patroni["etcd3"]?["hosts"]?.string == "etcd:2379")
+        #expect(try service("etcd")["command"]?.strings?.contains("http://etcd:2379") == true)
+        #expect(ProjectFile.isExecutable("deploy/patroni/post-bootstrap.sh"))
     }
 
     @Test func postgresIsTheOfficialImageWithANamedVolumeAndAHealthCheck() throws {

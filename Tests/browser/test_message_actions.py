@@ -33,10 +33,11 @@ def test_edit_delete_reply_and_react_in_one_page_reach_the_other_live(admin_page
     for page in (admin_page, member_page):
         page.wait_message(doomed["body"])
 
-    # Only what each may do: the sender edits, the sender or an admin deletes, both reply and react.
-    assert admin_page.message(question["body"])["actions"] == ["reply", "react", "delete"]
+    # Only what each may do: the sender edits, the sender or an admin deletes, both reply and
+    # react, others' messages may be marked unread.
+    assert admin_page.message(question["body"])["actions"] == ["reply", "react", "delete", "unread"]
     assert admin_page.message(typo["body"])["actions"] == ["reply", "react", "edit", "delete"]
-    assert member_page.message(typo["body"])["actions"] == ["reply", "react"]
+    assert member_page.message(typo["body"])["actions"] == ["reply", "react", "unread"]
     assert member_page.message(question["body"])["actions"] == ["reply", "react", "edit", "delete"]
 
     # Reply: the composer says to whom; the reply carries a quote, here and in the other page.
@@ -160,8 +161,8 @@ def test_system_messages_are_lines_and_members_react_in_admins_only_chats(admin_
     created = member_page.wait(lambda: next((m for m in member_page.messages() if m["system"]), None),
                                "no system message for the new chat")
     assert created["actions"] == [] and created["reactions"] == [] and not created["own"]
-    # A member of an admins-only chat may react, but not reply (that would be sending).
-    assert member_page.message(news["body"])["actions"] == ["react"]
+    # A member of an admins-only chat may react (and mark unread), but not reply (that would be sending).
+    assert member_page.message(news["body"])["actions"] == ["react", "unread"]
 
     # Someone else's reaction arrives live, and the picker then offers its emoji after the common ones.
     api.call("PUT", f"{message_path(conversation['id'], news['id'])}/reactions/{quote(UNICORN)}", env["admin_token"])

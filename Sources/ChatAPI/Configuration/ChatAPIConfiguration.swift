@@ -6,6 +6,9 @@ import Postgres
 public struct ChatAPIConfiguration: Sendable {
     /// `DATABASE_URL`: the libpq URL of the chat database (required).
     public var database: PostgresConfig
+    /// `DATABASE_READ_URL` (optional): standbys for the reads that may lag (history, lists,
+    /// search), e.g. a multi-host URL with `target_session_attrs=prefer-standby`.
+    public var readDatabase: PostgresConfig?
     /// `BIND_HOST` (default 127.0.0.1) and `API_PORT` (default 8080; 0 picks a free port).
     public var host: String
     public var port: Int
@@ -54,6 +57,11 @@ public struct ChatAPIConfiguration: Sendable {
     public init(environment: [String: String]) throws(EnvironmentSettingError) {
         let settings = EnvironmentSettings(environment)
         database = PostgresConfig(url: try settings.databaseURL("DATABASE_URL"), applicationName: "chat-api")
+        // Optional: the same check as DATABASE_URL's when it is set.
+        readDatabase = nil
+        if settings.raw("DATABASE_READ_URL") != nil {
+            readDatabase = PostgresConfig(url: try settings.databaseURL("DATABASE_READ_URL"), applicationName: "chat-api-reads")
+        }
         host = try settings.bindAddress("BIND_HOST", default: "127.0.0.1")
         port = try settings.port("API_PORT", default: 8080)
         serviceKey = try settings.secret("CHAT_SERVICE_KEY", minimumLength: 16)

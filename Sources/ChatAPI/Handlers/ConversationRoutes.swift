@@ -20,6 +20,7 @@ struct ConversationRoutes: Sendable {
         let body = try request.decodeJSON(DirectChatBody.self)
         let userID = try FieldRules.externalID(body.userID, field: "user_id")
         let (view, created) = try await context.conversations.openDirect(admin: session.viewer, with: userID)
+        context.reads.noteWrite(by: session.user.id)
         return .apiJSON(created ? 201 : 200, view)
     }
 
@@ -29,6 +30,7 @@ struct ConversationRoutes: Sendable {
         let fields = try request.decodeJSON(CircleChatBody.self).validated()
         let view = try await context.conversations.createCircleChat(
             admin: session.viewer, circleID: fields.circleID, title: fields.title, policy: fields.policy)
+        context.reads.noteWrite(by: session.user.id)
         return .apiJSON(201, view)
     }
 
@@ -36,7 +38,9 @@ struct ConversationRoutes: Sendable {
         let session = try await context.caller(request).requireAdmin()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let change = try request.decodeJSON(ConversationPatchBody.self).validated()
-        return .apiJSON(200, try await context.conversations.update(id, admin: session.viewer, title: change.title, policy: change.policy))
+        let view = try await context.conversations.update(id, admin: session.viewer, title: change.title, policy: change.policy)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, view)
     }
 
     /// `{"items", "next_cursor"}`, newest activity first; `kind` optional (both kinds).

@@ -38,10 +38,11 @@ struct MessageRoutes: Sendable {
         do {
             outcome = try await context.committer.submit(
                 SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID,
-                            replyTo: fields.replyTo, attachments: fields.attachments))
+                            replyTo: fields.replyTo, mentions: fields.mentions, attachments: fields.attachments))
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
+        context.reads.noteWrite(by: session.user.id)
         switch outcome {
         case .created(let message): return .apiJSON(201, context.uploads.links.signed(message))
         case .replayed(let message): return .apiJSON(200, context.uploads.links.signed(message))
@@ -56,6 +57,7 @@ struct MessageRoutes: Sendable {
         case .sendForbidden: .sendForbidden()
         case .replyNotQuotable: .invalid("reply_to", "reply_to must be a message of this conversation that is not deleted")
         case .attachmentsNotAvailable: .invalid("attachments", "attachments must be your own uploads, not yet attached to a message")
+        case .mentionNotVisible: .invalid("mentions", "every mentioned user must see this conversation")
         case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
         case .conversationBusy: .unavailable("the conversation is busy; retry")
         case .shuttingDown: .unavailable("the service is shutting down")
@@ -69,7 +71,9 @@ struct MessageRoutes: Sendable {
         let session = try await context.caller(request).requireUser()
         let id = try ConversationID.parse(request.pathParameters["id"])
         let seq = try request.decodeJSON(ReadBody.self).validated()
-        return .apiJSON(200, try await context.readState.markRead(id, upTo: seq, viewer: session.viewer))
+        let marker = try await context.readState.markRead(id, upTo: seq, viewer: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
+        return .apiJSON(200, marker)
     }
 
     /// 200 the message as the caller sees it.
@@ -84,6 +88,7 @@ struct MessageRoutes: Sendable {
         let (session, conversation, message) = try await target(request)
         let body = try request.decodeJSON(EditBody.self).validated()
         let edited = try await context.messages.edit(message, in: conversation, body: body, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .apiJSON(200, context.uploads.links.signed(edited))
     }
 
@@ -91,6 +96,7 @@ struct MessageRoutes: Sendable {
     @Sendable func deleteMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
         try await context.messages.delete(message, in: conversation, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 
@@ -99,6 +105,7 @@ struct MessageRoutes: Sendable {
         let (session, conversation, message) = try await target(request)
         let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
         try await context.messages.react(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 
@@ -107,6 +114,7 @@ struct MessageRoutes: Sendable {
         let (session, conversation, message) = try await target(request)
         let emoji = try FieldRules.emoji(request.pathParameters["emoji"] ?? "")
         try await context.messages.unreact(message, in: conversation, emoji: emoji, by: session.viewer)
+        context.reads.noteWrite(by: session.user.id)
         return .noContent()
     }
 

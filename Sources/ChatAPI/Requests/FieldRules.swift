@@ -82,6 +82,22 @@ enum FieldRules {
         return value
     }
 
+    /// `mentions` on send: at most 50 user ids, repeats kept once in their first place (who
+    /// may be mentioned is checked under the conversation's lock, `BatchWriter+Mentions`).
+    static func mentions(_ value: [String]?) throws(APIError) -> [String] {
+        guard let value else { return [] }
+        guard value.count <= maxMentions else { throw APIError.invalid("mentions", "at most \(maxMentions) users can be mentioned") }
+        var seen = Set<String>()
+        var ids: [String] = []
+        for id in value where seen.insert(id).inserted {
+            guard ExternalID.isValid(id) else { throw APIError.invalid("mentions", "mentions must be user ids") }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    static let maxMentions = 50
+
     /// A message body (docs/api.md's rules, `MessageBody.problem`).
     static func messageBody(_ value: String) throws(APIError) -> String {
         if let problem = MessageBody.problem(with: value) {

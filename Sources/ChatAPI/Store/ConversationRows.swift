@@ -23,7 +23,12 @@ enum ConversationRows {
         chat.rfc3339(lm.created_at) AS last_created_at,
         ls.id AS last_sender_id, ls.name AS last_sender_name, ls.avatar_url AS last_sender_avatar_url,
         coalesce(r.last_read_seq, 0) AS last_read_seq,
-        \(UnreadCount.expression) AS unread_count
+        \(UnreadCount.expression) AS unread_count,
+        \(UnreadCount.mentionsExpression) AS unread_mentions,
+        coalesce(r.muted, false) AS muted,
+        CASE WHEN c.kind = 'direct' THEN coalesce((
+            SELECT pr.last_read_seq FROM chat.read_markers pr
+             WHERE pr.conversation_id = c.id AND pr.user_id <> $1::text), 0) END AS peer_last_read_seq
         """
 
     /// What `columns` reads besides `c`.
@@ -70,7 +75,10 @@ enum ConversationRows {
     }
 
     static func view(_ row: PostgresRow, for viewer: Viewer) throws -> ConversationView {
-        let state = ViewerState(unreadCount: try row.decode("unread_count"), lastReadSeq: try row.decode("last_read_seq"))
+        let state = ViewerState(
+            unreadCount: try row.decode("unread_count"), lastReadSeq: try row.decode("last_read_seq"),
+            unreadMentions: try row.decode("unread_mentions"), muted: try row.decode("muted"),
+            peerLastReadSeq: try row.decode("peer_last_read_seq", as: Int64?.self) ?? 0)
         return try snapshot(row).render(for: viewer, state: state)
     }
 

@@ -6,6 +6,8 @@ import Postgres
 /// The SQL of conversations: starting and updating them, listing, one conversation, members.
 struct ConversationStore: Sendable {
     let database: Database
+    /// For `list`: a standby when `DATABASE_READ_URL` is set, except right after the viewer's own write.
+    let reads: ReadRouting
 
     /// One page of the caller's conversations, newest activity first.
     struct Page: Sendable {
@@ -23,7 +25,7 @@ struct ConversationStore: Sendable {
     }
 
     func list(for viewer: Viewer, kind: ConversationKind?, after cursor: ConversationCursor?, limit: Int) async throws -> Page {
-        try await database.run { connection in
+        try await reads.run(forReadsBy: viewer.id) { connection in
             let rows = try connection.query(SQLQuery(
                 unsafeSQL: ConversationListQueries.page,
                 binds: [viewer.id, cursor?.activityMicroseconds, cursor?.id, limit + 1, viewer.isAdmin, kind?.rawValue]))

@@ -55,9 +55,11 @@ struct Database: Sendable {
 extension PostgresError {
     /// Failures that say "the database cannot serve right now", not "this request is wrong":
     /// the client should retry later (503). `55P03` is a lock wait that passed `lock_timeout`,
-    /// `53300` too many connections, `57014` a statement cancelled by `statement_timeout`.
+    /// `53300` too many connections, `57014` a statement cancelled by `statement_timeout`,
+    /// `25006` a write on a server that just became a standby (a switchover), and a commit no
+    /// synchronous standby confirmed (the client retries with its `client_id`).
     var isUnavailability: Bool {
-        isConnectionLoss || kind == .poolTimeout || kind == .poolClosed
-            || ["55P03", "53300", "57014"].contains(sqlState ?? "")
+        isConnectionLoss || kind == .poolTimeout || kind == .poolClosed || kind == .commitNotConfirmed
+            || ["55P03", "53300", "57014", "25006"].contains(sqlState ?? "")
     }
 }

@@ -5,7 +5,8 @@ import Postgres
 
 /// Reading a conversation's messages, a page at a time, always in ascending `seq`.
 struct MessageHistoryStore: Sendable {
-    let database: Database
+    /// A standby when `DATABASE_READ_URL` is set, except right after the viewer's own write.
+    let reads: ReadRouting
 
     /// Which page: the newest `limit`, the `limit` just before a seq (scrolling back), or the
     /// `limit` just after one (catching up after a gap).
@@ -51,7 +52,7 @@ struct MessageHistoryStore: Sendable {
         case .before(let seq, let limit): (Self.descending, seq, limit)
         case .after(let seq, let limit): (Self.ascending, seq, limit)
         }
-        return try await database.run { connection in
+        return try await reads.run(forReadsBy: viewer.id) { connection in
             let rows = try connection.query(SQLQuery(unsafeSQL: sql, binds: [viewer.id, viewer.isAdmin, id, bound, limit + 1]))
             guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
             let messages = try rows.compactMap { try $0.decode("message", as: String?.self) }

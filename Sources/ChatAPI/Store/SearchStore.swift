@@ -4,13 +4,15 @@ import Postgres
 
 /// The search boxes of the start-chat and create-circle-chat dialogs.
 struct SearchStore: Sendable {
-    let database: Database
+    /// A standby when `DATABASE_READ_URL` is set (the directory is written by the backoffice,
+    /// not by the admin searching, so no read-your-writes here).
+    let reads: ReadRouting
 
     /// Active users whose name contains `query` (case-insensitive) or whose email starts with
     /// it; names that start with it first, then by name. An empty query lists everyone active.
     func users(matching query: String, limit: Int) async throws -> [User] {
         let pattern = Self.likeEscaped(query.lowercased())
-        return try await database.run { connection in
+        return try await reads.run(forReadsBy: nil) { connection in
             try connection.query(SQLQuery(unsafeSQL: """
                 SELECT \(Columns.user) FROM chat.users u
                  WHERE u.active
@@ -25,7 +27,7 @@ struct SearchStore: Sendable {
     /// only circles that have no chat yet (the create-circle-chat dialog).
     func circles(matching query: String, withoutChat: Bool, limit: Int) async throws -> [Circle] {
         let pattern = Self.likeEscaped(query.lowercased())
-        return try await database.run { connection in
+        return try await reads.run(forReadsBy: nil) { connection in
             try connection.query(SQLQuery(unsafeSQL: """
                 SELECT c.id, c.name, c.url,
                        (SELECT count(*) FROM chat.circle_members m WHERE m.circle_id = c.id) AS member_count,

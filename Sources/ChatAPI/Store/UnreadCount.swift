@@ -11,4 +11,8 @@
 /// inserts in the viewer's own name with plain SQL, which counts until the viewer reads past it.
 enum UnreadCount {
     static let expression = "chat.unread_count(c.id, c.last_seq, coalesce(r.last_read_seq, 0))"
+
+    /// Unread messages of `c` that mention the viewer `$1`: an index-only count of the viewer's
+    /// mentions after the marker (`chat.unread_mentions`), deleted messages having none.
+    static let mentionsExpression = "chat.unread_mentions(c.id, $1::text, coalesce(r.last_read_seq, 0))"
 }

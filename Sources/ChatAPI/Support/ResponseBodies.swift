@@ -5,9 +5,9 @@ struct ItemList<Item: Encodable & Sendable>: Encodable, Sendable {
     var items: [Item]
 }
 
-/// `GET /v1/conversations`: `{"items": [...], "next_cursor": null | "..."}`.
-struct ConversationListBody: Encodable, Sendable {
-    var items: [ConversationView]
+/// A keyset page: `{"items": [...], "next_cursor": null | "..."}`.
+struct CursorPageBody<Item: Encodable & Sendable>: Encodable, Sendable {
+    var items: [Item]
     var nextCursor: String?
 
     enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
@@ -18,6 +18,9 @@ struct ConversationListBody: Encodable, Sendable {
         try container.encode(nextCursor, forKey: .nextCursor)  // null, never omitted
     }
 }
+
+/// `GET /v1/conversations`.
+typealias ConversationListBody = CursorPageBody<ConversationView>
 
 /// `GET /v1/conversations/{id}/messages`: `{"items": [...], "has_more": bool}`.
 struct MessagePageBody: Encodable, Sendable {

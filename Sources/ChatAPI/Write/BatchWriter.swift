@@ -25,7 +25,8 @@ enum BatchWriter {
         try connection.withTransaction { connection in
             if waitForLocks { try connection.execute("SET LOCAL lock_timeout = '5s'") }
             var results = [SendRowResult?](repeating: nil, count: requests.count)
-            let inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
+            var inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
+            inspection.mentions = try resolveMentions(requests, results: &results, on: connection)
             try claimAttachments(requests, results: &results, on: connection)
             try insertMessages(requests, inspection, results: &results, on: connection)
             for (index, first) in inspection.repeats {
@@ -75,6 +76,8 @@ enum BatchWriter {
         var repeats: [(Int, Int)] = []
         /// The quoted messages of the rows that reply, by row index.
         var quotes: [Int: QuotedMessage] = [:]
+        /// The mentioned users of the rows that mention, by row index.
+        var mentions: [Int: [UserRef]] = [:]
     }
 
     /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
@@ -208,10 +211,13 @@ enum BatchWriter {
                    SET last_read_seq = EXCLUDED.last_read_seq, updated_at = now()
                  WHERE r.last_read_seq < EXCLUDED.last_read_seq
             )
-            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id, reply_to)
-            SELECT * FROM unnest(\(rows.map { requests[$0].conversationID })::uuid[], \(seqs)::bigint[],
-                                 \(rows.map { requests[$0].senderID })::text[], \(rows.map { requests[$0].body })::text[],
-                                 \(rows.map { requests[$0].clientID })::text[], \(rows.map { requests[$0].replyTo })::bigint[])
+            INSERT INTO chat.messages (conversation_id, seq, sender_id, body, client_id, reply_to, mentions)
+            SELECT b.conversation_id, b.seq, b.sender_id, b.body, b.client_id, b.reply_to, string_to_array(b.mentions, ' ')
+              FROM unnest(\(rows.map { requests[$0].conversationID })::uuid[], \(seqs)::bigint[],
+                          \(rows.map { requests[$0].senderID })::text[], \(rows.map { requests[$0].body })::text[],
+                          \(rows.map { requests[$0].clientID })::text[], \(rows.map { requests[$0].replyTo })::bigint[],
+                          \(rows.map { mentionsColumn(requests[$0]) })::text[])
+                   AS b(conversation_id, seq, sender_id, body, client_id, reply_to, mentions)
             RETURNING id, conversation_id, seq, chat.rfc3339(created_at) AS created_at
             """)
         // RETURNING promises no order: match rows back by (conversation, seq), unique in the batch.
@@ -228,7 +234,7 @@ enum BatchWriter {
             results[index] = .done(.created(Message(
                 id: try row.decode("id"), conversationID: request.conversationID.uuidString.lowercased(), seq: key.seq,
                 sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"),
-                replyTo: inspection.quotes[index], attachments: attachments[key] ?? [])))
+                replyTo: inspection.quotes[index], mentions: inspection.mentions[index] ?? [], attachments: attachments[key] ?? [])))
         }
         guard position.isEmpty else { throw PostgresError(.server, "\(position.count) messages of the batch were not inserted") }
     }

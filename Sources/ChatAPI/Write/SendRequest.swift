@@ -11,6 +11,9 @@ struct SendRequest: Sendable {
     /// The quoted message (`reply_to`): checked in the batch's transaction (same
     /// conversation, a user message, not deleted; else 422 `reply_to`).
     var replyTo: Int64? = nil
+    /// The users mentioned: each must see the conversation (checked in the batch's
+    /// transaction; else 422 `mentions`).
+    var mentions: [String] = []
     /// Uploads to attach (API.md, "Attachments"): checked and linked in the batch's
     /// transaction (the sender's own, complete, unattached; else 422 `attachments`).
     var attachments: [UUID] = []
@@ -36,6 +39,8 @@ enum SendFailure: Error, Sendable, Equatable {
     case replyNotQuotable
     /// An `attachments` id is not one of the sender's own complete, unattached uploads.
     case attachmentsNotAvailable
+    /// A mentioned user does not see the conversation (or does not exist).
+    case mentionNotVisible
     /// A database rule (a CHECK constraint) refused the message.
     case refusedByDatabase
     /// The conversation stayed locked by another writer beyond the lock timeout.

@@ -41,7 +41,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func rateLimited(retryAfterSeconds: Int) -> APIError {
         .init(status: 429, code: "rate_limited", message: "too many requests; retry later", headers: ["Retry-After": String(max(1, retryAfterSeconds))])
     }
-    public static func unavailable(_ message: String = "the service is temporarily unavailable") -> APIError { .init(status: 503, code: "unavailable", message: message) }
+    /// 503 with `Retry-After: 1`: the database is away (a restart, a failover); clients retry soon.
+    public static func unavailable(_ message: String = "the service is temporarily unavailable") -> APIError {
+        .init(status: 503, code: "unavailable", message: message, headers: ["Retry-After": "1"])
+    }
     public static func internalError() -> APIError { .init(status: 500, code: "internal", message: "internal error") }
 
     /// The JSON body of the error, built by hand so its shape never depends on an encoder.

@@ -20,12 +20,6 @@ extension APIHarness {
         return try response.object()["id"] as? String ?? ""
     }
 
-    func send(_ user: TestUser, _ conversation: String, _ body: String, attachments: [String]) async throws -> HTTPTestResponse {
-        let ids = attachments.map { "\"\($0)\"" }.joined(separator: ",")
-        return try await call("POST", "/v1/conversations/\(conversation)/messages", token: user.token,
-                              json: "{\"body\": \(JSONText.quote(body)), \"attachments\": [\(ids)]}")
-    }
-
     /// A GET of an attachment link (a path with its query), without credentials, as `<img src>` does.
     func download(_ url: String, headers: [(String, String)] = []) async throws -> HTTPTestResponse {
         try await call("GET", url, headers: headers)

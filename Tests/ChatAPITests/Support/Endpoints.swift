@@ -42,5 +42,10 @@ struct Endpoint: Sendable, CustomTestStringConvertible {
         .init(method: "PUT", path: "/v1/conversations/\(conversation)/messages/1/reactions/%F0%9F%91%8D", audience: .user),
         .init(method: "DELETE", path: "/v1/conversations/\(conversation)/messages/1/reactions/%F0%9F%91%8D", audience: .user),
         .init(method: "GET", path: "/v1/unread", audience: .user),
+        .init(method: "POST", path: "/v1/conversations/\(conversation)/typing", audience: .user),
+        .init(method: "POST", path: "/v1/conversations/\(conversation)/unread", audience: .user, json: #"{"seq":1}"#),
+        .init(method: "PUT", path: "/v1/conversations/\(conversation)/mute", audience: .user, json: #"{"muted":true}"#),
+        .init(method: "GET", path: "/v1/conversations/\(conversation)/messages/1/readers", audience: .user),
+        .init(method: "GET", path: "/v1/search/messages?q=a", audience: .user),
     ]
 }

@@ -82,7 +82,7 @@ const conversationPath = (id) => `/v1/conversations/${encodeURIComponent(id)}`;
 const messagePath = (id, messageID) => `${conversationPath(id)}/messages/${encodeURIComponent(messageID)}`;
 const reactionPath = (id, messageID, emoji) => `${messagePath(id, messageID)}/reactions/${encodeURIComponent(emoji)}`;
 
-/** The endpoints this page uses (docs: API.md, "User endpoints" and "Messages: edit, delete, reply, react"). */
+/** The endpoints this page uses (docs: API.md, "User endpoints", "Messages: edit, delete, reply, react" and "Attention"). */
 export const api = {
   me: () => request('GET', '/v1/me'),
   unread: () => request('GET', '/v1/unread'),
@@ -92,9 +92,11 @@ export const api = {
   conversation: (id) => request('GET', conversationPath(id)),
   messages: (id, { before, after, limit = 50 } = {}) =>
     request('GET', `${conversationPath(id)}/messages${query({ limit, before, after })}`),
-  sendMessage: (id, body, clientID, replyTo, attachmentIDs = []) =>
+  members: (id) => request('GET', `${conversationPath(id)}/members`),
+  sendMessage: (id, body, clientID, { replyTo, mentions, attachments } = {}) =>
     request('POST', `${conversationPath(id)}/messages`, {
-      body, client_id: clientID, reply_to: replyTo ?? undefined, attachments: attachmentIDs.length ? attachmentIDs : undefined,
+      body, client_id: clientID, reply_to: replyTo ?? undefined, mentions: mentions?.length ? mentions : undefined,
+      attachments: attachments?.length ? attachments : undefined,
     }),
   message: (id, messageID) => request('GET', messagePath(id, messageID)),
   editMessage: (id, messageID, body) => request('PATCH', messagePath(id, messageID), { body }),
@@ -102,6 +104,11 @@ export const api = {
   addReaction: (id, messageID, emoji) => request('PUT', reactionPath(id, messageID, emoji)),
   removeReaction: (id, messageID, emoji) => request('DELETE', reactionPath(id, messageID, emoji)),
   markRead: (id, seq) => request('POST', `${conversationPath(id)}/read`, { seq }),
+  markUnread: (id, seq) => request('POST', `${conversationPath(id)}/unread`, { seq }),
+  setMuted: (id, muted) => request('PUT', `${conversationPath(id)}/mute`, { muted }),
+  typing: (id) => request('POST', `${conversationPath(id)}/typing`),
+  readers: (id, messageID) => request('GET', `${messagePath(id, messageID)}/readers`),
+  searchMessages: (q, cursor) => request('GET', `/v1/search/messages${query({ q, limit: 20, cursor })}`),
   startDirectChat: (userID) => request('POST', '/v1/conversations/direct', { user_id: userID }),
   createCircleChat: ({ circleID, title, sendPolicy }) =>
     request('POST', '/v1/conversations/circle', { circle_id: circleID, title, send_policy: sendPolicy }),

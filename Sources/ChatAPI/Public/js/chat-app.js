@@ -1,5 +1,5 @@
-// Ties the page together: routes, the list, the open conversation, the dialogs and the
-// one live stream whose events keep all of them current.
+// Ties the page together: routes, the list, the search, the open conversation, the dialogs
+// and the one live stream whose events keep all of them current.
 import { api, onUnauthorized } from './api.js';
 import { setUpCircleChatDialog } from './circle-chat-dialog.js';
 import { ConversationList } from './conversation-list.js';
@@ -7,7 +7,8 @@ import { ConversationView } from './conversation-view.js';
 import { LiveConnection } from './live.js';
 import { Navigation } from './navigation.js';
 import { setUpNewChatDialog } from './new-chat-dialog.js';
-import { currentRoute, listHash, navigate } from './router.js';
+import { conversationHash, currentRoute, listHash, navigate } from './router.js';
+import { SearchPanel } from './search-panel.js';
 import { session } from './session.js';
 import { ChatStore } from './store.js';
 import { announce, showError, showToast } from './toast.js';
@@ -33,6 +34,13 @@ export class ChatApp {
     this.#showMe();
     setUpNewChatDialog(this.store);
     setUpCircleChatDialog(this.store);
+    this.search = new SearchPanel({
+      onOpen: (id, seq) => {
+        navigate(conversationHash(id));
+        this.view.open(id, { aroundSeq: seq });
+      },
+      onError: showError,
+    });
     this.live = new LiveConnection({
       gatewayURL: session.gatewayURL,
       token: session.token,
@@ -98,7 +106,10 @@ export class ChatApp {
       case 'conversation.created':
       case 'conversation.updated': return this.#conversationChanged(data.conversation);
       case 'conversation.removed': return this.#conversationRemoved(data.conversation_id);
-      case 'read.updated': return this.store.applyRead(data);
+      case 'read.updated': return this.store.applyRead(data, { back: true });
+      case 'receipt.updated': return this.store.applyReceipt(data);
+      case 'mute.updated': return this.store.applyMute(data);
+      case 'typing': return this.view.receiveTyping(data.conversation_id, data.user);
       case 'reset': return this.#reloadEverything();
       default: return undefined;
     }

@@ -5,6 +5,27 @@ import { h } from './dom.js';
 const SEARCH_DELAY_MS = 200;
 let optionCounter = 0;
 
+/**
+ * Makes the option at `index` (wrapping round) the active one of `listbox`, for the field
+ * `input` (aria-activedescendant) and the eye (scrolled into view); returns that index, or
+ * null when there are no options.
+ */
+export function setActiveOption(input, listbox, index) {
+  const options = [...listbox.children];
+  if (options.length === 0) return null;
+  const active = (index + options.length) % options.length;
+  options.forEach((option, position) => {
+    const isActive = position === active;
+    option.setAttribute('aria-selected', String(isActive));
+    option.classList.toggle('combobox__option--active', isActive);
+    if (isActive) {
+      input.setAttribute('aria-activedescendant', option.id);
+      option.scrollIntoView({ block: 'nearest' });
+    }
+  });
+  return active;
+}
+
 /** Wires an `input[role=combobox]` and its `ul[role=listbox]`. */
 export class Combobox {
   #items = [];
@@ -107,18 +128,7 @@ export class Combobox {
   }
 
   #setActive(index) {
-    const options = [...this.listbox.children];
-    if (options.length === 0) return;
-    this.#active = (index + options.length) % options.length;
-    options.forEach((option, position) => {
-      const isActive = position === this.#active;
-      option.setAttribute('aria-selected', String(isActive));
-      option.classList.toggle('combobox__option--active', isActive);
-      if (isActive) {
-        this.input.setAttribute('aria-activedescendant', option.id);
-        option.scrollIntoView({ block: 'nearest' });
-      }
-    });
+    this.#active = setActiveOption(this.input, this.listbox, index) ?? this.#active;
   }
 
   #onKeyDown(event) {

@@ -1,5 +1,5 @@
 // The conversation's header: avatar, name and email (1:1), or circle name, member count
-// and a View Circle link (circle chats).
+// and a View Circle link (circle chats); the mute toggle for both.
 import { avatar } from './avatar.js';
 import { h, plural, safeHTTPURL } from './dom.js';
 import { listHash } from './router.js';
@@ -27,6 +27,11 @@ export function fillConversationHeader(header, conversation) {
   } else {
     subtitle.replaceChildren(h('span', { class: 'conversation-header__email' }, conversation.peer?.email ?? ''));
   }
+
+  const mute = header.querySelector('.conversation-header__mute');
+  mute.setAttribute('aria-pressed', String(Boolean(conversation.muted)));
+  // A toggle keeps its name ("Mute"); pressed means muted.
+  mute.replaceChildren(h('span', { class: 'conversation-header__mute-icon', 'aria-hidden': 'true' }, conversation.muted ? '🔕' : '🔔'), 'Mute');
 
   const circleLink = header.querySelector('.conversation-header__circle-link');
   const circleURL = isCircle ? safeHTTPURL(conversation.circle?.url) : null;

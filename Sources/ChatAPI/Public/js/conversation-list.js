@@ -9,9 +9,10 @@ const TIME_REFRESH_MS = 60000;
 
 /** Everything a row shows, so an unchanged row is kept as it is. */
 function rowSignature(conversation, activeID, now) {
-  const { title, custom_title, peer, circle, member_count, send_policy, last_message, unread_count } = conversation;
+  const { title, custom_title, peer, circle, member_count, send_policy, last_message, unread_count, unread_mentions, muted } = conversation;
   const time = parseTime(last_message?.created_at ?? conversation.last_activity_at);
   return JSON.stringify([title, custom_title, peer, circle, member_count, send_policy, last_message, unread_count,
+    unread_mentions, muted,
     conversation.id === activeID, time ? formatListTime(time, now) : '']);
 }
 

@@ -36,14 +36,31 @@ function circleDetails(conversation) {
     conversation.send_policy === 'admins_only' ? h('span', { class: 'tag tag--admin-only' }, 'Admin Only') : null);
 }
 
-/** Builds the row: avatar, name (bold when unread), details, preview, time, unread badge. */
+/** The bell-with-a-slash of a muted conversation. */
+function mutedIcon() {
+  return h('span', { class: 'conversation-row__muted', title: 'Muted' },
+    h('span', { 'aria-hidden': 'true' }, '🔕'), h('span', { class: 'visually-hidden' }, 'Muted'));
+}
+
+/** The `@` badge while a message that mentions the user is unread. */
+function mentionBadge(count) {
+  return h('span', { class: 'mention-badge', 'data-mentions': count, title: plural(count, 'unread mention') },
+    h('span', { 'aria-hidden': 'true' }, '@'), h('span', { class: 'visually-hidden' }, plural(count, 'unread mention')));
+}
+
+/**
+ * Builds the row: avatar, name (bold when unread), muted icon, details, preview, time, `@`
+ * badge, unread badge (grey when muted).
+ */
 export function conversationRow(conversation, { me, activeID, now = new Date() }) {
   const unread = conversation.unread_count ?? 0;
+  const mentions = conversation.unread_mentions ?? 0;
+  const { muted } = conversation;
   const isCircle = conversation.kind === 'circle';
   const name = isCircle ? (conversation.circle?.name ?? conversation.title) : (conversation.peer?.name ?? conversation.title);
   const isActive = conversation.id === activeID;
   return h('li', {
-    class: `conversation-row${unread > 0 ? ' conversation-row--unread' : ''}${isActive ? ' conversation-row--active' : ''}`,
+    class: `conversation-row${unread > 0 ? ' conversation-row--unread' : ''}${isActive ? ' conversation-row--active' : ''}${muted ? ' conversation-row--muted' : ''}`,
     'data-conversation-id': conversation.id,
   },
   h('a', { class: 'conversation-row__link', href: conversationHash(conversation.id), 'aria-current': isActive ? 'page' : null },
@@ -51,9 +68,11 @@ export function conversationRow(conversation, { me, activeID, now = new Date() }
     h('span', { class: 'conversation-row__main' },
       h('span', { class: 'conversation-row__top' },
         h('span', { class: 'conversation-row__name' }, name ?? ''),
+        muted ? mutedIcon() : null,
         timestamp(conversation, now)),
       isCircle ? circleDetails(conversation) : null,
       h('span', { class: 'conversation-row__bottom' },
         previewText(conversation, me),
+        mentions > 0 ? mentionBadge(mentions) : null,
         unread > 0 ? unreadBadge(unread) : null))));
 }

@@ -1,7 +1,8 @@
-// The open conversation: header, day-grouped history (older pages on scroll-up), live
-// messages and their edits, deletions and reactions, the composer (sends go through the
-// Outbox), the item actions (MessageActions), attachments (the tray, their links) and the
-// read marker.
+// The open conversation: header (with the mute toggle), day-grouped history (older pages on
+// scroll-up; newer ones on scroll-down after a jump to an old message), live messages and their
+// edits, deletions and reactions, who is typing, receipts, the composer (sends go through the
+// Outbox), the item actions (MessageActions), attachments (the tray, their links) and the read
+// marker.
 import { api } from './api.js';
 import { AttachmentLinks } from './attachment-links.js';
 import { AttachmentTray } from './attachment-tray.js';
@@ -12,18 +13,22 @@ import { MessageActions } from './message-actions.js';
 import { MessageList } from './message-list.js';
 import { MessageTimeline } from './message-timeline.js';
 import { Outbox } from './outbox.js';
+import { Receipts } from './receipts.js';
 import { listHash, navigate } from './router.js';
-import { showError, showToast } from './toast.js';
+import { announce, showError, showToast } from './toast.js';
+import { TypingLine, throttledNotice } from './typing.js';
 
 const PAGE_SIZE = 50;
+/** A jump to a message loads this many before it and after it. */
+const AROUND_SIZE = 25;
 const NEAR_BOTTOM_PX = 48;
 const NEAR_TOP_PX = 120;
 const HIGHLIGHT_MS = 2000;
 
 function headerSignature(conversation) {
   if (!conversation) return '';
-  const { title, custom_title, peer, circle, member_count, send_policy, can_send } = conversation;
-  return JSON.stringify({ title, custom_title, peer, circle, member_count, send_policy, can_send });
+  const { title, custom_title, peer, circle, member_count, send_policy, can_send, muted } = conversation;
+  return JSON.stringify({ title, custom_title, peer, circle, member_count, send_policy, can_send, muted });
 }
 
 /** Shows one conversation at a time in the right-hand pane. */
@@ -31,13 +36,20 @@ export class ConversationView {
   conversationID = null;
   /** The loaded messages (MessageActions changes them too). */
   list = new MessageList();
+  /** Set while "Mark unread" is under way: the marker must not move forward again. */
+  readingPaused = false;
   #generation = 0;
   #loaded = false;
   /** Stream changes that came before the first page: applied, in order, after it. */
   #liveBuffer = [];
   #hasMore = false;
+  /** After a jump to an old message: newer messages than those loaded exist. */
+  #hasNewer = false;
   #loadingOlder = false;
+  #loadingNewer = false;
   #readSeqSent = 0;
+  #headerShown = '';
+  #peerSeqShown = 0;
 
   constructor(pane, store) {
     this.pane = pane;
@@ -56,15 +68,22 @@ export class ConversationView {
     this.actions = new MessageActions(this, store, pane);
     this.links = new AttachmentLinks((id, message) => this.#whenLoaded(id, () => this.list.update(message)));
     acceptDropped(pane, () => this.#acceptsFiles(), (files) => this.tray.add(files));
+    this.receipts = new Receipts(this, pane);
     this.placeholder = pane.querySelector('.conversation-pane__placeholder');
     store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
     store.addEventListener('conversations', () => this.#conversationChanged());
     document.addEventListener('visibilitychange', () => this.#maybeMarkRead());
   }
 
-  /** Opens `id` (nothing to do when it is already open); `draft` refills the message field. */
-  async open(id, { draft = '' } = {}) {
-    if (this.conversationID === id) return;
+  /**
+   * Opens `id` (when it is already open, only goes to `aroundSeq`); `draft` refills the
+   * message field; `aroundSeq` opens it at that message (a search result) instead of the newest.
+   */
+  async open(id, { draft = '', aroundSeq = null } = {}) {
+    if (this.conversationID === id) {
+      if (aroundSeq !== null) this.#showSeq(aroundSeq);
+      return;
+    }
     const generation = this.#startOver(id);
     this.#build();
     this.composer.input.value = draft;
@@ -72,15 +91,26 @@ export class ConversationView {
     if (cached) this.#showConversation(cached);
     this.#setStatus('Loading messages…');
     try {
-      const [conversation, page] = await Promise.all([this.store.refresh(id), api.messages(id, { limit: PAGE_SIZE })]);
+      const [conversation, page] = await Promise.all([this.store.refresh(id), firstPage(id, aroundSeq)]);
       if (generation !== this.#generation) return;
       this.#showConversation(conversation);
-      this.#addMessages(page.items ?? []);
-      this.#hasMore = Boolean(page.has_more);
+      this.#addMessages(page.items);
+      this.#hasMore = page.hasOlder;
+      this.#hasNewer = page.hasNewer;
       this.#loaded = true;
+      // Live changes of messages not loaded (past a jump's page) are left for the next page.
       for (const apply of this.#liveBuffer.splice(0)) apply();
-      this.#render('bottom');
-      this.#focusStart();
+      if (aroundSeq === null) {
+        this.#render('bottom');
+        this.#focusStart();
+      } else {
+        this.#render('none');
+        this.#showSeq(aroundSeq);
+        if (this.#hasNewer) {
+          this.jumpButton.textContent = 'Latest messages ↓';
+          this.jumpButton.hidden = false;
+        }
+      }
       await this.#fillViewport(generation);
       this.#maybeMarkRead();
     } catch (error) {
@@ -113,10 +143,16 @@ export class ConversationView {
   /** A `message.created` event: appended once, whatever its origin (echo of our send, other tab, other user). */
   receiveLive(conversationID, message) {
     if (conversationID !== this.conversationID) return;
+    const mine = message.sender?.id === this.store.me?.id;
+    if (message.sender) this.typingLine.stopped(message.sender.id);
+    if (!mine && this.isCircle && message.kind !== 'system') this.receipts.othersWrote(this.list.items, this.store.me);
     if (!this.#loaded) {
-      this.#liveBuffer.push(() => this.#addMessages([message]));
+      this.#liveBuffer.push(() => {
+        if (!this.#hasNewer) this.#addMessages([message]);
+      });
       return;
     }
+    if (this.#hasNewer) return; // the newest page is not loaded (a jump to an old message): it comes on scroll-down
     const newest = this.list.newest?.seq ?? 0;
     if (message.seq > newest + 1 && newest > 0) {
       this.#fillGap(newest);
@@ -142,6 +178,12 @@ export class ConversationView {
     });
   }
 
+  /** A `typing` event (ephemeral): "Ada is typing..." for a while. */
+  receiveTyping(conversationID, user) {
+    if (conversationID !== this.conversationID || !user?.id || user.id === this.store.me?.id || !this.typingLine) return;
+    this.typingLine.typing(user);
+  }
+
   /** A `reaction.added` or `reaction.removed` event, with the emoji's new count. */
   receiveReaction(conversationID, event, added) {
     this.#whenLoaded(conversationID, () => this.list.react(event, added, this.store.me?.id));
@@ -155,6 +197,11 @@ export class ConversationView {
   /** Puts focus on a message's item (without scrolling). */
   focusMessage(id) {
     this.messageTimeline?.item(id)?.focus({ preventScroll: true });
+  }
+
+  /** Goes back to the list (after "Mark unread"). */
+  backToList() {
+    navigate(listHash(this.store.conversation(this.conversationID)?.kind ?? this.conversation?.kind));
   }
 
   /** A quote was clicked: brings its original into view (loading older pages as needed) and highlights it. */
@@ -171,10 +218,20 @@ export class ConversationView {
       showToast('The original message is not available.', 'info');
       return;
     }
-    item.scrollIntoView({ block: 'center' });
-    item.classList.add('message--highlighted');
-    setTimeout(() => item.classList.remove('message--highlighted'), HIGHLIGHT_MS);
-    item.focus({ preventScroll: true });
+    spotlight(item);
+  }
+
+  /** Brings the message `seq` into view: at once when loaded, else by loading the page around it. */
+  #showSeq(seq) {
+    const item = this.timeline.querySelector(`.message[data-seq="${Number(seq)}"]`);
+    if (item) {
+      spotlight(item);
+      return;
+    }
+    const id = this.conversationID;
+    const draft = this.composer?.input.value ?? '';
+    this.conversationID = null;
+    this.open(id, { draft, aroundSeq: seq });
   }
 
   /** Applies a stream change to the open conversation now, or after its first page when that is still loading. */
@@ -195,10 +252,17 @@ export class ConversationView {
     this.actions.reset();
     this.links.reset();
     this.tray?.discard();
+    this.receipts.reset();
+    this.typingLine?.clear();
+    this.readingPaused = false;
     this.#liveBuffer = [];
     this.#hasMore = false;
+    this.#hasNewer = false;
     this.#loadingOlder = false;
+    this.#loadingNewer = false;
     this.#readSeqSent = 0;
+    this.#headerShown = '';
+    this.#peerSeqShown = 0;
     return ++this.#generation;
   }
 
@@ -211,18 +275,34 @@ export class ConversationView {
     this.jumpButton = content.querySelector('.jump-to-latest');
     this.notice = content.querySelector('.send-notice');
     this.composerForm = content.querySelector('.composer');
-    this.composer = new Composer(this.composerForm, (body, replyTo) => {
-      const attachments = this.tray.attachments;
-      this.tray.clear();
-      this.outbox.send(this.conversationID, body.trim() === '' ? '' : body, replyTo, attachments);
-      this.#scrollToBottom();
+    this.typingLine = new TypingLine(content.querySelector('.typing-line'));
+    const id = this.conversationID;
+    const noticeTyping = throttledNotice(() => api.typing(id).catch(() => {}));
+    this.composer = new Composer(this.composerForm, {
+      onSend: (body, replyTo, mentions) => {
+        const attachments = this.tray.attachments;
+        this.tray.clear();
+        this.outbox.send(id, body.trim() === '' ? '' : body, { replyTo, mentions, attachments });
+        if (this.#hasNewer) this.reload(); // show the newest page, where the message goes
+        else this.#scrollToBottom();
+      },
+      onTyping: () => {
+        if (this.conversation?.can_send !== false) noticeTyping();
+      },
+      loadMembers: async () => (await api.members(id)).items ?? [],
+      me: this.store.me,
     });
     this.tray = new AttachmentTray(content.querySelector('.attachment-tray'));
     this.composer.canSubmit = (body) => this.tray.canSend(body.trim() === '');
     acceptPicked(content.querySelector('.composer__attach'), content.querySelector('.composer__files'), (files) => this.tray.add(files));
     acceptPasted(this.composer.input, () => this.#acceptsFiles(), (files) => this.tray.add(files));
+    this.header.querySelector('.conversation-header__mute').addEventListener('click', () => this.#toggleMute());
     this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
+      if (this.#hasNewer) {
+        this.reload();
+        return;
+      }
       this.#scrollToBottom();
       this.#maybeMarkRead();
     });
@@ -232,6 +312,8 @@ export class ConversationView {
   #showConversation(conversation) {
     this.conversation = conversation;
     this.isCircle = conversation.kind === 'circle';
+    this.#headerShown = headerSignature(conversation);
+    this.#peerSeqShown = conversation.peer_last_read_seq ?? 0;
     fillConversationHeader(this.header, conversation);
     const canSend = conversation.can_send !== false;
     if (!canSend) this.composer.cancelReply();
@@ -242,13 +324,34 @@ export class ConversationView {
       : 'You cannot send messages in this chat.';
   }
 
-  /** Redraws the header and composer when what they show changed (title, policy, members...). */
+  /**
+   * Redraws the header and composer when what they show changed (title, policy, members,
+   * mute...), and the messages when the other participant read further ("Seen").
+   */
   #conversationChanged() {
     if (!this.conversationID || !this.header) return;
     const conversation = this.store.conversation(this.conversationID);
-    if (conversation && headerSignature(conversation) !== headerSignature(this.conversation)) {
+    if (!conversation) return;
+    if (headerSignature(conversation) !== this.#headerShown) {
       this.#showConversation(conversation);
-      this.render(); // Reply is offered only where the user may send
+    } else if ((conversation.peer_last_read_seq ?? 0) !== this.#peerSeqShown) {
+      this.conversation = conversation;
+      this.#peerSeqShown = conversation.peer_last_read_seq ?? 0;
+    } else {
+      return;
+    }
+    this.render(); // Reply is offered only where the user may send
+  }
+
+  async #toggleMute() {
+    const id = this.conversationID;
+    const muted = !this.store.conversation(id)?.muted;
+    try {
+      this.store.upsert(await api.setMuted(id, muted));
+      this.store.applyMute({ conversation_id: id, muted });
+      announce(muted ? 'Muted.' : 'Unmuted.');
+    } catch (error) {
+      showError(error);
     }
   }
 
@@ -281,9 +384,11 @@ export class ConversationView {
       isCircle: this.isCircle,
       canSend: this.conversation?.can_send !== false,
       editor: this.actions.editor,
+      receiptOf: this.receipts.receiptsFor(this.store.conversation(id) ?? this.conversation, this.list.items, this.store.me),
       handlers: {
         ...this.actions.handlers,
         onRetry: (message) => this.outbox.deliver(id, message),
+        onShowReaders: (message, anchor) => this.receipts.showReaders(message, anchor),
         onAttachmentLinkFailed: (message) => this.links.ensure(id, message),
       },
     });
@@ -303,8 +408,9 @@ export class ConversationView {
   }
 
   #onScroll() {
-    if (this.#isAtBottom()) this.jumpButton.hidden = true;
+    if (this.#isAtBottom() && !this.#hasNewer) this.jumpButton.hidden = true;
     if (this.timeline.scrollTop < NEAR_TOP_PX) this.#loadOlder(this.#generation);
+    if (this.#isAtBottom()) this.#loadNewer(this.#generation);
     this.#maybeMarkRead();
   }
 
@@ -341,6 +447,30 @@ export class ConversationView {
     }
   }
 
+  /** After a jump to an old message: the next newer page, once the reader reaches the bottom. */
+  async #loadNewer(generation) {
+    if (!this.#loaded || !this.#hasNewer || this.#loadingNewer) return;
+    const newest = this.list.newest?.seq;
+    if (!newest) return;
+    this.#loadingNewer = true;
+    try {
+      const page = await api.messages(this.conversationID, { after: newest, limit: PAGE_SIZE });
+      if (generation !== this.#generation) return;
+      this.#addMessages(page.items ?? []);
+      this.#hasNewer = Boolean(page.has_more);
+      if (!this.#hasNewer) {
+        this.jumpButton.hidden = true;
+        this.jumpButton.textContent = 'New messages ↓';
+      }
+      this.#render('none');
+      this.#maybeMarkRead();
+    } catch (error) {
+      if (generation === this.#generation) showError(error);
+    } finally {
+      if (generation === this.#generation) this.#loadingNewer = false;
+    }
+  }
+
   /** Loads older pages until the history fills the pane (or there is no more). */
   async #fillViewport(generation) {
     while (generation === this.#generation && this.#hasMore
@@ -371,7 +501,8 @@ export class ConversationView {
   }
 
   #isReading() {
-    return this.#loaded && document.visibilityState === 'visible' && this.#isAtBottom();
+    return this.#loaded && !this.readingPaused && !this.#hasNewer && document.visibilityState === 'visible'
+      && this.#isAtBottom();
   }
 
   /** Advances the read marker when the newest message is on screen in a visible tab. */
@@ -390,4 +521,32 @@ export class ConversationView {
       showError(error);
     }
   }
+}
+
+/**
+ * The first page of a conversation: the newest messages, or those around `aroundSeq` (the
+ * message itself and up to AROUND_SIZE before and after it).
+ */
+async function firstPage(id, aroundSeq) {
+  if (aroundSeq === null) {
+    const page = await api.messages(id, { limit: PAGE_SIZE });
+    return { items: page.items ?? [], hasOlder: Boolean(page.has_more), hasNewer: false };
+  }
+  const [older, newer] = await Promise.all([
+    api.messages(id, { before: aroundSeq + 1, limit: AROUND_SIZE + 1 }),
+    api.messages(id, { after: aroundSeq, limit: AROUND_SIZE }),
+  ]);
+  return {
+    items: [...(older.items ?? []), ...(newer.items ?? [])],
+    hasOlder: Boolean(older.has_more),
+    hasNewer: Boolean(newer.has_more),
+  };
+}
+
+/** Scrolls a message's item to the middle, highlights it for a moment and focuses it. */
+function spotlight(item) {
+  item.scrollIntoView({ block: 'center' });
+  item.classList.add('message--highlighted');
+  setTimeout(() => item.classList.remove('message--highlighted'), HIGHLIGHT_MS);
+  item.focus({ preventScroll: true });
 }

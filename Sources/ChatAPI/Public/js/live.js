@@ -13,8 +13,13 @@ const EVENT_TYPES = [
   'conversation.updated',
   'conversation.removed',
   'read.updated',
+  'receipt.updated',
+  'mute.updated',
+  'typing',
   'reset',
 ];
+/** Sent without an `id:` line: their `lastEventId` is the previous event's, so it must not be checked. */
+const EPHEMERAL_TYPES = new Set(['typing']);
 const FIRST_RETRY_MS = 1000;
 const MAX_RETRY_MS = 30000;
 const BANNER_DELAY_MS = 1200;
@@ -82,7 +87,7 @@ export class LiveConnection {
   }
 
   #receive(type, event) {
-    if (event.lastEventId) {
+    if (event.lastEventId && !EPHEMERAL_TYPES.has(type)) {
       const id = Number(event.lastEventId);
       const last = Number(this.#lastEventID ?? -1);
       // The gateway never sends an id twice on a stream; this guards a recreated stream.

@@ -1,6 +1,7 @@
 // What the user does to messages of the open conversation: reply (through the composer),
-// react (picker and chips, shown at once and corrected by the stream's counts), edit in place
-// and delete after a confirmation. The stream brings the same changes to every other page.
+// react (picker and chips, shown at once and corrected by the stream's counts), edit in place,
+// delete after a confirmation, and mark unread from a message on (then back to the list). The
+// stream brings the same changes to every other page.
 import { api } from './api.js';
 import { DeleteMessageDialog } from './delete-message-dialog.js';
 import { MessageEditor } from './message-editor.js';
@@ -14,8 +15,9 @@ export class MessageActions {
   #deleteDialog = new DeleteMessageDialog();
 
   /**
-   * `view` gives `conversationID`, `list` (its MessageList), `composer`, `render()` and
-   * `showOriginal(quote)`; `store` knows who is signed in.
+   * `view` gives `conversationID`, `list` (its MessageList), `composer`, `render()`,
+   * `showOriginal(quote)`, `readingPaused` and `backToList()`; `store` knows who is signed in
+   * and takes the read marker.
    */
   constructor(view, store, pane) {
     this.view = view;
@@ -28,6 +30,7 @@ export class MessageActions {
       onEdit: (message) => this.#startEditing(message),
       onDelete: (message, opener) => this.#confirmDeletion(message, opener),
       onShowOriginal: (quote) => this.view.showOriginal(quote),
+      onMarkUnread: (message) => this.#markUnread(message),
     };
   }
 
@@ -127,6 +130,19 @@ export class MessageActions {
         this.view.focusMessage(message.id);
       },
     });
+  }
+
+  /** The marker goes back to just before `message`; the open page must not move it forward again. */
+  async #markUnread(message) {
+    const conversationID = this.view.conversationID;
+    this.view.readingPaused = true;
+    try {
+      this.store.applyRead(await api.markUnread(conversationID, message.seq), { back: true });
+      if (conversationID === this.view.conversationID) this.view.backToList();
+    } catch (error) {
+      if (conversationID === this.view.conversationID) this.view.readingPaused = false;
+      showError(error);
+    }
   }
 
   /** After a refused change: the message as the server has it now. */

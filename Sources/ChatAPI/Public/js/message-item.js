@@ -1,11 +1,12 @@
-// One item of the timeline: a user's message (quote of what it replies to, bubble, reaction
-// chips, time, "edited", and the actions the viewer may take), a "Message deleted" line, or a
-// system message as a centred grey line. Every interactive part carries `data-focus-key`, so
+// One item of the timeline: a user's message (quote of what it replies to, bubble with its
+// mentions highlighted, reaction chips, time, "edited", "Seen" / "Seen by N", and the actions
+// the viewer may take), a "Message deleted" line, or a system message as a centred grey line. Every interactive part carries `data-focus-key`, so
 // the timeline can give focus back after the item is rebuilt.
 import { attachmentBlock } from './attachment-view.js';
 import { avatar } from './avatar.js';
 import { h } from './dom.js';
 import { formatFullTime, formatMessageTime, parseTime } from './format.js';
+import { mentionedText } from './mention-text.js';
 
 function statusLine(message, onRetry) {
   if (message.status === 'sending') return h('span', { class: 'message__status' }, 'Sending…');
@@ -72,25 +73,45 @@ function actionBar(message, allowed, handlers) {
     allowed.react ? actionButton('react', 'React', (event) => handlers.onReact(message, event.currentTarget)) : null,
     allowed.edit ? actionButton('edit', 'Edit', () => handlers.onEdit(message)) : null,
     allowed.delete ? actionButton('delete', 'Delete', (event) => handlers.onDelete(message, event.currentTarget)) : null,
+    allowed.markUnread ? actionButton('unread', 'Mark unread', () => handlers.onMarkUnread(message)) : null,
   ].filter(Boolean);
   if (buttons.length === 0) return null;
   return h('div', { class: 'message__actions', role: 'toolbar', 'aria-label': 'Message actions' }, buttons);
 }
 
-/** Time, "edited", sending state, and the actions on the side away from the bubble's edge. */
-function metaLine(message, date, { own, actions, onRetry }) {
-  const details = [timeElement(date), editedLabel(message), statusLine(message, onRetry)];
+/**
+ * The receipt under an own message: `{seen: true}` ("Seen", direct chats) or `{readers: N}`
+ * ("Seen by N", circle chats: a button that lists who).
+ */
+function receiptLabel(message, receipt, onShowReaders) {
+  if (receipt?.seen) return h('span', { class: 'message__receipt message__receipt--seen' }, 'Seen');
+  if (receipt?.readers > 0) {
+    return h('button', {
+      type: 'button',
+      class: 'link-button message__receipt message__receipt--readers',
+      'aria-haspopup': 'dialog',
+      'data-focus-key': 'readers',
+      onclick: (event) => onShowReaders(message, event.currentTarget),
+    }, `Seen by ${receipt.readers}`);
+  }
+  return null;
+}
+
+/** Time, "edited", sending state, receipt, and the actions on the side away from the bubble's edge. */
+function metaLine(message, date, { own, actions, receipt, handlers }) {
+  const details = [timeElement(date), editedLabel(message), statusLine(message, handlers.onRetry),
+    receiptLabel(message, receipt, handlers.onShowReaders)];
   return h('div', { class: 'message__meta' }, own ? [actions, ...details] : [...details, actions]);
 }
 
-function bubble(message, editor) {
+function bubble(message, editor, me) {
   if (message.deleted) {
     return h('div', { class: 'message__bubble message__bubble--deleted' },
       h('p', { class: 'message__deleted' }, 'Message deleted'));
   }
   if (editor) return editor.element;
   if (message.body === '' && message.attachments?.length) return null; // files only
-  return h('div', { class: 'message__bubble' }, h('p', { class: 'message__body' }, message.body));
+  return h('div', { class: 'message__bubble' }, h('p', { class: 'message__body' }, mentionedText(message.body ?? '', message.mentions, me?.id)));
 }
 
 /** A system message: a centred grey line in the timeline, nobody's bubble. */
@@ -106,10 +127,11 @@ function systemItem(message, date) {
 /**
  * Builds the item of `message` (created at `date`). `allowed` is what the viewer may do
  * (see message-permissions.js); `editor` is the in-place editor when this message is being
- * edited; `handlers` are the view's `onRetry`, `onReply`, `onReact`, `onToggleReaction`,
- * `onEdit`, `onDelete`, `onShowOriginal` and `onAttachmentLinkFailed`.
+ * edited; `receipt` is what to say under it about its readers (see receiptLabel); `handlers`
+ * are the view's `onRetry`, `onReply`, `onReact`, `onToggleReaction`, `onEdit`, `onDelete`,
+ * `onMarkUnread`, `onShowReaders`, `onShowOriginal` and `onAttachmentLinkFailed`.
  */
-export function messageItem(message, date, { me, isCircle, continued, allowed, editor, handlers }) {
+export function messageItem(message, date, { me, isCircle, continued, allowed, editor, receipt, handlers }) {
   if (message.kind === 'system') return systemItem(message, date);
   const own = message.sender?.id === me?.id;
   const showSender = !own && isCircle && !continued;
@@ -133,8 +155,8 @@ export function messageItem(message, date, { me, isCircle, continued, allowed, e
     showSender ? h('p', { class: 'message__sender' }, message.sender?.name ?? '') : null,
     showSender ? null : h('span', { class: 'visually-hidden' }, own ? 'You: ' : `${message.sender?.name ?? ''}: `),
     message.reply_to && !message.deleted ? quoteBlock(message.reply_to, handlers.onShowOriginal) : null,
-    bubble(message, editor),
+    bubble(message, editor, me),
     attachmentBlock(message, handlers.onAttachmentLinkFailed),
     message.deleted ? null : reactionChips(message, allowed.react, handlers.onToggleReaction),
-    metaLine(message, date, { own, actions: editor ? null : actionBar(message, allowed, handlers), onRetry: handlers.onRetry })));
+    metaLine(message, date, { own, actions: editor ? null : actionBar(message, allowed, handlers), receipt, handlers })));
 }

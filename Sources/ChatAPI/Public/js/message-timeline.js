@@ -12,10 +12,10 @@ import { allowedActions } from './message-permissions.js';
 const RUN_GAP_MS = 5 * 60 * 1000;
 
 /** Everything an item shows, so an unchanged one is kept as it is. */
-function itemSignature(message, { continued, isCircle, allowed, editing }) {
-  const { status, kind, body, edited_at, deleted, reply_to, reactions, sender, attachments } = message;
-  return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, sender?.name, sender?.avatar_url, attachments,
-    continued, isCircle, allowed, editing]);
+function itemSignature(message, { continued, isCircle, allowed, editing, receipt }) {
+  const { status, kind, body, edited_at, deleted, reply_to, reactions, mentions, sender, attachments } = message;
+  return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, mentions, sender?.name,
+    sender?.avatar_url, attachments, continued, isCircle, allowed, editing, receipt]);
 }
 
 /** Where focus is inside the list (message and part), to restore it after a re-render. */
@@ -44,9 +44,10 @@ export class MessageTimeline {
   /**
    * Shows `messages` (server messages in seq order, then the local ones still sending or
    * failed). `canSend` says whether replies may be offered; `editor` is the in-place editor
-   * open on one message, if any; `handlers` are the item actions (see message-item.js).
+   * open on one message, if any; `receiptOf(message)` says what to show about its readers;
+   * `handlers` are the item actions (see message-item.js).
    */
-  render(messages, { me, isCircle, canSend, editor, handlers, now = new Date() }) {
+  render(messages, { me, isCircle, canSend, editor, receiptOf, handlers, now = new Date() }) {
     const focused = focusedPart(this.container);
     const days = [];
     let previous = null;
@@ -65,9 +66,10 @@ export class MessageTimeline {
       const itemKey = message.id !== undefined ? `id:${message.id}` : `client:${message.client_id}`;
       const allowed = allowedActions(message, { me, canSend });
       const ownEditor = editor && editor.messageID === message.id ? editor : null;
-      const signature = itemSignature(message, { continued, isCircle, allowed, editing: Boolean(ownEditor) });
+      const receipt = receiptOf(message);
+      const signature = itemSignature(message, { continued, isCircle, allowed, editing: Boolean(ownEditor), receipt });
       days.at(-1).items.push(this.#items.element(itemKey, signature,
-        () => messageItem(message, date, { me, isCircle, continued, allowed, editor: ownEditor, handlers })));
+        () => messageItem(message, date, { me, isCircle, continued, allowed, editor: ownEditor, receipt, handlers })));
       previous = isSystem ? null : { message, date };
     }
     reconcileChildren(this.container, days.map((day) => {

@@ -27,10 +27,10 @@ export class Outbox {
   }
 
   /**
-   * Shows `body` (a reply to `replyTo` when given, with the uploaded `attachments`) as sending
-   * at once and posts it.
+   * Shows `body` (a reply to `replyTo` when given, mentioning the users `mentions`,
+   * `[{id, name}]`, with the uploaded `attachments`) as sending at once and posts it.
    */
-  send(conversationID, body, replyTo = null, attachments = []) {
+  send(conversationID, body, { replyTo = null, mentions = [], attachments = [] } = {}) {
     const me = this.store.me;
     const message = {
       client_id: newClientID(),
@@ -38,6 +38,7 @@ export class Outbox {
       body,
       reply_to: replyTo ? quoteOf(replyTo) : null,
       reactions: [],
+      mentions,
       attachments,
       sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
       created_at: new Date().toISOString(),
@@ -48,13 +49,16 @@ export class Outbox {
     this.deliver(conversationID, message);
   }
 
-  /** Posts a local message (again, for Retry) with its client_id (and what it replies to). */
+  /** Posts a local message (again, for Retry) with its client_id (and what it replies to and mentions). */
   async deliver(conversationID, message) {
     message.status = 'sending';
     this.onChange(conversationID);
     try {
-      const stored = await api.sendMessage(conversationID, message.body, message.client_id, message.reply_to?.id,
-        message.attachments.map((attachment) => attachment.id));
+      const stored = await api.sendMessage(conversationID, message.body, message.client_id, {
+        replyTo: message.reply_to?.id,
+        mentions: message.mentions.map((user) => user.id),
+        attachments: message.attachments.map((attachment) => attachment.id),
+      });
       this.settle(conversationID, stored.client_id);
       this.store.applyMessage(conversationID, stored);
       this.onConfirmed(conversationID, stored);

@@ -1,6 +1,6 @@
 // What this tab knows: the signed-in user, the unread totals and the conversations seen so
-// far (from list pages, single fetches and stream events), merged so that an older answer
-// never overwrites a newer event.
+// far (from list pages, single fetches and stream events: messages, read markers, receipts,
+// mute), merged so that an older answer never overwrites a newer event.
 import { api } from './api.js';
 import { previewOf } from './format.js';
 
@@ -20,7 +20,7 @@ function activityTime(conversation) {
  */
 export class ChatStore extends EventTarget {
   me = null;
-  unread = { direct: 0, circle: 0, total: 0 };
+  unread = { direct: 0, circle: 0, total: 0, mentions: 0 };
   #conversations = new Map();
   #pages = new Map();
   #unreadTimer = null;
@@ -76,7 +76,7 @@ export class ChatStore extends EventTarget {
   #merge(incoming) {
     const existing = this.#conversations.get(incoming.id);
     if (!existing) {
-      this.#conversations.set(incoming.id, { unread_count: 0, last_read_seq: 0, ...incoming });
+      this.#conversations.set(incoming.id, { unread_count: 0, last_read_seq: 0, unread_mentions: 0, muted: false, ...incoming });
       return;
     }
     const merged = { ...existing, ...incoming };
@@ -85,6 +85,7 @@ export class ChatStore extends EventTarget {
       merged.last_message = existing.last_message;
       merged.last_activity_at = existing.last_activity_at;
       merged.unread_count = existing.unread_count;
+      merged.unread_mentions = existing.unread_mentions;
       merged.last_read_seq = existing.last_read_seq;
     }
     this.#conversations.set(incoming.id, merged);
@@ -112,6 +113,9 @@ export class ChatStore extends EventTarget {
       conversation.last_read_seq = Math.max(conversation.last_read_seq ?? 0, message.seq);
     } else if (!this.isBeingRead(conversationID) && message.seq > (conversation.last_read_seq ?? 0)) {
       conversation.unread_count = (conversation.unread_count ?? 0) + 1;
+      if (message.mentions?.some((user) => user.id === this.me?.id)) {
+        conversation.unread_mentions = (conversation.unread_mentions ?? 0) + 1;
+      }
     }
     this.#changed();
     return true;
@@ -142,13 +146,37 @@ export class ChatStore extends EventTarget {
     }
   }
 
-  /** Applies a read marker (from our own POST or another tab's `read.updated`). */
-  applyRead({ conversation_id: id, last_read_seq: seq, unread_count: unread }) {
+  /**
+   * Applies a read marker: from our own POST .../read (it only moves forward, so an answer
+   * older than what is known is dropped), or with `back` from POST .../unread and from the
+   * stream's `read.updated` (in order, so the newest word even when it moved back).
+   */
+  applyRead({ conversation_id: id, last_read_seq: seq, unread_count: unread, unread_mentions: mentions },
+    { back = false } = {}) {
     const conversation = this.#conversations.get(id);
-    if (!conversation || seq < (conversation.last_read_seq ?? 0)) return;
+    if (!conversation || (!back && seq < (conversation.last_read_seq ?? 0))) return;
     conversation.last_read_seq = seq;
     conversation.unread_count = unread;
+    if (mentions !== undefined) conversation.unread_mentions = mentions;
     this.#changed();
+    this.refreshUnreadSoon();
+  }
+
+  /** `receipt.updated`: the other participant of a direct chat moved their marker ("Seen"). */
+  applyReceipt({ conversation_id: id, user_id: userID, last_read_seq: seq }) {
+    const conversation = this.#conversations.get(id);
+    if (!conversation || conversation.kind !== 'direct' || userID === this.me?.id) return;
+    conversation.peer_last_read_seq = seq;
+    this.#changed();
+  }
+
+  /** `mute.updated` (another tab) or our own PUT .../mute: the row and the nav badges follow. */
+  applyMute({ conversation_id: id, muted }) {
+    const conversation = this.#conversations.get(id);
+    if (conversation && conversation.muted !== muted) {
+      conversation.muted = muted;
+      this.#changed();
+    }
     this.refreshUnreadSoon();
   }
 
