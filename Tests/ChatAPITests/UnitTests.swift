@@ -118,7 +118,8 @@ struct UnitTests {
 
     @Test("DATABASE_READ_URL: unset means no standby reads; a value that is no PostgreSQL URL is refused by name")
     func readURL() throws {
-        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef"]
+        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef",
+                    "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789"]
         #expect(try ChatAPIConfiguration(environment: base).readDatabase == nil)
         #expect(try ChatAPIConfiguration(environment: base.merging(["DATABASE_READ_URL": "  "]) { $1 }).readDatabase == nil)
         let url = "postgres://x@127.0.0.1:5433,127.0.0.1:5434/db?target_session_attrs=prefer-standby"

@@ -121,12 +121,12 @@ final class APIHarness: Sendable {
         return (circle, try response.object()["id"] as? String ?? "")
     }
 
-    /// Sends `body` as `user` (with the upload ids `attachments`, if any).
+    /// Sends `body` as `user` (with `attachments`, upload ids, when not nil: `[]` is sent as `[]`).
     func send(_ user: TestUser, _ conversation: String, _ body: String, clientID: String? = nil,
-              mentions: [String] = [], attachments: [String] = []) async throws -> HTTPTestResponse {
+              mentions: [String] = [], attachments: [String]? = nil) async throws -> HTTPTestResponse {
         let client = clientID.map { ", \"client_id\": \(JSONText.quote($0))" } ?? ""
         let mentioned = mentions.isEmpty ? "" : ", \"mentions\": [\(mentions.map(JSONText.quote).joined(separator: ","))]"
-        let attached = attachments.isEmpty ? "" : ", \"attachments\": [\(attachments.map(JSONText.quote).joined(separator: ","))]"
+        let attached = attachments.map { ", \"attachments\": [\($0.map(JSONText.quote).joined(separator: ","))]" } ?? ""
         return try await call("POST", "/v1/conversations/\(conversation)/messages", token: user.token,
                               json: "{\"body\": \(JSONText.quote(body))\(client)\(mentioned)\(attached)}")
     }
