@@ -68,11 +68,16 @@ pg_port_is_free() {
     ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# pg_free_port: prints a loopback port nobody listens on (random, 20000-59999).
+# pg_free_port: prints a loopback port nobody listens on, picked at random below the kernel's
+# ephemeral range (ip_local_port_range; 10000-32767 by default). A port inside that range can be
+# taken at any moment as the local end of some outgoing connection, and a service that binds it
+# then fails with "Address already in use": seen when the test command ran beside other loads.
 pg_free_port() {
-    local port _
+    local port _ low=32768
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    [ "$low" -gt 12000 ] 2>/dev/null || low=32768
     for _ in $(seq 1 50); do
-        port=$((20000 + RANDOM % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         if pg_port_is_free "$port"; then
             printf '%s\n' "$port"
             return 0
