@@ -13,6 +13,9 @@ public final class ChatAPIService: LifecycleService {
     private let logger: Logger
     private let pool: PostgresPool
     private let committerPool: PostgresPool
+    /// Uploads' and downloads' own connections: files never take the connections other
+    /// requests need, and wait their turn here instead of failing after the short acquire timeout.
+    private let attachmentPool: PostgresPool
     private let committer: GroupCommitter
     /// `DATABASE_READ_URL`'s pool, when set.
     private let readPool: PostgresPool?
@@ -27,6 +30,8 @@ public final class ChatAPIService: LifecycleService {
         self.pool = pool
         committerPool = PostgresPool(config: configuration.database, maxConnections: configuration.groupCommitConnections,
                                      acquireTimeout: configuration.acquireTimeout)
+        attachmentPool = PostgresPool(config: configuration.database, maxConnections: configuration.uploadDatabaseConnections,
+                                      acquireTimeout: .seconds(30))
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
@@ -40,13 +45,19 @@ public final class ChatAPIService: LifecycleService {
         let context = APIContext(
             database: database, reads: reads, serviceKey: configuration.serviceKey, sessionCacheTTL: configuration.sessionCacheTTL,
             committer: committer,
-            rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst))
+            rateLimiter: SendRateLimiter(ratePerSecond: configuration.sendRatePerSecond, burst: configuration.sendBurst),
+            uploads: Uploads(
+                store: UploadStore(database: Database(pool: attachmentPool, logger: logger)), links: AttachmentLinks(secret: configuration.attachmentSecret),
+                gate: UploadGate(limit: configuration.uploadConcurrency),
+                rateLimiter: SendRateLimiter(ratePerSecond: configuration.uploadRatePerMinute / 60, burst: configuration.uploadBurst),
+                maxBytes: configuration.uploadMaxBytes))
 
         router = Router(cors: configuration.cors, logger: logger, metrics: registry)
         DirectoryRoutes(context: context).register(on: router)
         AccountRoutes(context: context).register(on: router)
         ConversationRoutes(context: context).register(on: router)
         MessageRoutes(context: context).register(on: router)
+        AttachmentRoutes(context: context).register(on: router)
         AttentionRoutes(context: context).register(on: router)
         router.addOperationalRoutes(metrics: registry) { await database.isReachable() }
         StaticFiles.bundled().register(on: router)
@@ -75,6 +86,7 @@ public final class ChatAPIService: LifecycleService {
         readPool?.close()
         pool.close()
         committerPool.close()
+        attachmentPool.close()
     }
 
     /// `db_pool_*` gauges (the same names as the gateway's) for the request pool, plus the

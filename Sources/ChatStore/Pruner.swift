@@ -14,6 +14,10 @@ public struct Pruner: Sendable {
     /// Rows deleted per statement by default.
     public static let defaultBatchSize = 10_000
 
+    /// Uploads never attached to a message are deleted this long after they began (API.md,
+    /// "Attachments"), whatever `retention` is.
+    public static let unattachedUploadLifetime: Duration = .seconds(24 * 3600)
+
     public var retention: Duration
     public var batchSize: Int
 
@@ -50,5 +54,15 @@ public struct Pruner: Sendable {
             deleted += count
             if count < batchSize { return deleted }
         }
+    }
+
+    /// Deletes uploads not attached within `unattachedUploadLifetime` (and their bytes), with
+    /// `chat.prune_uploads` (sql/008).
+    /// - Returns: the number of uploads deleted.
+    @discardableResult
+    public func pruneUploads(on connection: PostgresConnection) throws -> Int {
+        let seconds = Pruner.unattachedUploadLifetime.components.seconds
+        return try connection.query("SELECT chat.prune_uploads(make_interval(secs => \(seconds))) AS deleted")
+            .first?.decode("deleted", as: Int.self) ?? 0
     }
 }

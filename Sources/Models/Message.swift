@@ -23,11 +23,13 @@ public struct Message: Codable, Sendable, Equatable {
     public var system: SystemFacts?
     /// The users the sender mentioned, in the order given (none once deleted).
     public var mentions: [UserRef]
+    /// In the order sent; `url` set per reader in API answers, absent in stream events.
+    public var attachments: [Attachment]
 
     public init(id: Int64, conversationID: String, seq: Int64, kind: MessageKind = .user, sender: Sender?, body: String,
                 clientID: String?, createdAt: String, editedAt: String? = nil, deleted: Bool = false,
                 replyTo: QuotedMessage? = nil, reactions: [ReactionCount] = [], system: SystemFacts? = nil,
-                mentions: [UserRef] = []) {
+                mentions: [UserRef] = [], attachments: [Attachment] = []) {
         self.id = id
         self.conversationID = conversationID
         self.seq = seq
@@ -42,6 +44,7 @@ public struct Message: Codable, Sendable, Equatable {
         self.reactions = reactions
         self.system = system
         self.mentions = mentions
+        self.attachments = attachments
     }
 
     enum CodingKeys: String, CodingKey {
@@ -60,7 +63,8 @@ public struct Message: Codable, Sendable, Equatable {
             replyTo: try c.decode(QuotedMessage?.self, forKey: .replyTo),
             reactions: try c.decode([ReactionCount].self, forKey: .reactions),
             system: try c.decode(SystemFacts?.self, forKey: .system),
-            mentions: try c.decode([UserRef].self, forKey: .mentions))
+            mentions: try c.decode([UserRef].self, forKey: .mentions),
+            attachments: try c.decode([Attachment].self, forKey: .attachments))
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -79,8 +83,7 @@ public struct Message: Codable, Sendable, Equatable {
         try c.encode(reactions, forKey: .reactions)
         try c.encode(system, forKey: .system)
         try c.encode(mentions, forKey: .mentions)
-        // Attachments arrive with a later issue; until then every message has none.
-        try c.encode([String](), forKey: .attachments)
+        try c.encode(attachments, forKey: .attachments)
     }
 }
 

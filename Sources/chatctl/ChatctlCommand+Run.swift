@@ -29,8 +29,11 @@ extension ChatctlCommand {
         case .token(let userID, let ttlSeconds):
             print(try Sessions.mint(userID: userID, ttl: ttlSeconds, on: connection).token)
         case .prune(let hours):
-            let deleted = try Pruner(retention: .seconds(hours * 3600)).prune(on: connection)
+            let pruner = Pruner(retention: .seconds(hours * 3600))
+            let deleted = try pruner.prune(on: connection)
             print("deleted \(deleted) events committed more than \(hours) h ago")
+            let uploads = try pruner.pruneUploads(on: connection)
+            print("deleted \(uploads) uploads not attached within 24 h")
         case .seedSearch(let messages, let conversations):
             print(try SearchBenchSeed(messages: messages, conversations: conversations).load(on: connection))
         }

@@ -12,7 +12,7 @@ enum Usage {
                   migrate                        apply the missing sql/NNN_*.sql migrations
                   seed-demo                      load demo users, circles, chats and messages (idempotent)
                   token USER_ID [--ttl SECONDS]  mint a session for a user; prints only the token
-                  prune [--older-than-hours N]   delete stream events older than N hours (default 24)
+                  prune [--older-than-hours N]   delete stream events older than N hours (default 24) and stale uploads
                   seed-search [--messages N] [--conversations N]
                                                  load a synthetic data set for scripts/bench-search
 
@@ -52,7 +52,8 @@ enum Usage {
                 Usage: chatctl prune [--older-than-hours N]
 
                 Deletes chat.events rows committed more than N hours ago (default 24), in batches of
-                10,000. Streams resuming from before the kept window get a reset. Run it hourly.
+                10,000. Streams resuming from before the kept window get a reset. Also deletes uploads
+                not attached to a message within 24 hours (with their bytes). Run it hourly.
                 """
         case .seedSearch:
             return """

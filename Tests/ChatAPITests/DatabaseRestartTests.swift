@@ -17,7 +17,7 @@ struct DatabaseRestartTests {
         try await TestDatabase.migrateOffloaded(url: cluster.url)
         let key = APIHarness.serviceKey
         let api = try await ServiceProcess.start("chat-api", portVariable: "API_PORT", environment: [
-            "DATABASE_URL": cluster.url, "CHAT_SERVICE_KEY": key, "SEND_RATE_PER_SECOND": "0", "DB_POOL_SIZE": "4",
+            "DATABASE_URL": cluster.url, "CHAT_SERVICE_KEY": key, "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789", "SEND_RATE_PER_SECOND": "0", "DB_POOL_SIZE": "4",
             "DB_ACQUIRE_TIMEOUT_MS": "1000", "LOG_LEVEL": "error",
         ])
         func call(_ method: String, _ path: String, token: String, json: String? = nil) async throws -> HTTPTestResponse {

@@ -17,7 +17,7 @@ struct OpenAPITests {
     @Test("every registered route is in docs/openapi.json, and every operation there is a registered route")
     func routesMatchDocument() throws {
         let configuration = try ChatAPIConfiguration(environment: [
-            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "CHAT_SERVICE_KEY": "0123456789abcdef",
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "CHAT_SERVICE_KEY": "0123456789abcdef", "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789",
         ])
         let service = ChatAPIService(configuration: configuration, logger: Logger(label: "test", level: .error))
         let registered = Set(service.router.routes.map { "\($0.method.rawValue) \($0.template)" })

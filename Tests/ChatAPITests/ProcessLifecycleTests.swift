@@ -9,17 +9,20 @@ import TestSupport
 struct ProcessLifecycleTests {
     static let valid = [
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "CHAT_SERVICE_KEY": "0123456789abcdef", "API_PORT": "0",
+        "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789",
     ]
 
     static let refusals: [(String, String?)] = [
         ("DATABASE_URL", nil), ("DATABASE_URL", "  "), ("DATABASE_URL", "mysql://x"),
         ("CHAT_SERVICE_KEY", nil), ("CHAT_SERVICE_KEY", "short"),
+        ("CHAT_ATTACHMENT_SECRET", nil), ("CHAT_ATTACHMENT_SECRET", "too-short-for-links"),
         ("API_PORT", "http"), ("API_PORT", "70000"), ("API_PORT", "-1"),
         ("BIND_HOST", "localhost"), ("BIND_HOST", "300.1.1.1"),
         ("DB_POOL_SIZE", "0"), ("DB_POOL_SIZE", "many"),
         ("DB_ACQUIRE_TIMEOUT_MS", "5"),
         ("SEND_RATE_PER_SECOND", "-1"), ("SEND_RATE_PER_SECOND", "fast"), ("SEND_BURST", "0"),
         ("GROUP_COMMIT_MAX_BATCH", "0"), ("GROUP_COMMIT_MAX_BATCH", "5000"), ("GROUP_COMMIT_WINDOW_MS", "-1"),
+        ("UPLOAD_MAX_BYTES", "0"), ("UPLOAD_CONCURRENCY", "none"), ("UPLOAD_RATE_PER_MINUTE", "-1"), ("UPLOAD_BURST", "0"),
         ("SESSION_CACHE_MS", "5000"), ("CHAT_CORS_ORIGINS", "backoffice.example.com"), ("LOG_LEVEL", "loud"),
     ]
 
@@ -33,7 +36,7 @@ struct ProcessLifecycleTests {
         let lines = output.split(separator: "\n")
         #expect(lines.count == 1, "\(output)")
         #expect(lines.first?.hasPrefix("chat-api: invalid setting \(name)") == true, "\(output)")
-        if name == "CHAT_SERVICE_KEY", let value { #expect(!output.contains(value)) }
+        if name == "CHAT_SERVICE_KEY" || name == "CHAT_ATTACHMENT_SECRET", let value { #expect(!output.contains(value)) }
     }
 
     @Test("it starts while the database is down, answers 503 then, and SIGTERM exits 0")

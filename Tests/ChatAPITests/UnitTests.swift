@@ -95,7 +95,8 @@ struct UnitTests {
 
     @Test("settings: defaults, and one clear error naming a bad one")
     func configuration() throws {
-        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef"]
+        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef",
+                    "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789"]
         let defaults = try ChatAPIConfiguration(environment: base)
         #expect(defaults.port == 8080)
         #expect(defaults.host == "127.0.0.1")
@@ -104,6 +105,8 @@ struct UnitTests {
         #expect(defaults.groupCommitWindow == .milliseconds(1))
         #expect(defaults.sendRatePerSecond == 10)
         #expect(defaults.sendBurst == 30)
+        #expect(defaults.uploadMaxBytes == 10 << 20)
+        #expect(defaults.uploadConcurrency == 32)
         do {
             _ = try ChatAPIConfiguration(environment: base.merging(["API_PORT": "eighty"]) { $1 })
             Issue.record("accepted API_PORT=eighty")
@@ -115,7 +118,8 @@ struct UnitTests {
 
     @Test("DATABASE_READ_URL: unset means no standby reads; a value that is no PostgreSQL URL is refused by name")
     func readURL() throws {
-        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef"]
+        let base = ["DATABASE_URL": "postgres://x@127.0.0.1/db", "CHAT_SERVICE_KEY": "0123456789abcdef",
+                    "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789"]
         #expect(try ChatAPIConfiguration(environment: base).readDatabase == nil)
         #expect(try ChatAPIConfiguration(environment: base.merging(["DATABASE_READ_URL": "  "]) { $1 }).readDatabase == nil)
         let url = "postgres://x@127.0.0.1:5433,127.0.0.1:5434/db?target_session_attrs=prefer-standby"

@@ -16,7 +16,7 @@ struct GatewayMessageDepthTests {
 
         static func start(_ world: ChatWorld) async throws -> API {
             API(service: try await ServiceProcess.start("chat-api", portVariable: "API_PORT", environment: [
-                "DATABASE_URL": world.url, "CHAT_SERVICE_KEY": GatewayMessageDepthTests.serviceKey, "SEND_RATE_PER_SECOND": "0",
+                "DATABASE_URL": world.url, "CHAT_SERVICE_KEY": GatewayMessageDepthTests.serviceKey, "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789", "SEND_RATE_PER_SECOND": "0",
             ]))
         }
 

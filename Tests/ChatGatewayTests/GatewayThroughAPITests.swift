@@ -8,7 +8,7 @@ struct GatewayThroughAPITests {
     func directMessageThroughAPI() async throws {
         try await withGateway { world, gateway in
             let api = try await ServiceProcess.start("chat-api", portVariable: "API_PORT", environment: [
-                "DATABASE_URL": world.url, "CHAT_SERVICE_KEY": "gateway-tests-service-key",
+                "DATABASE_URL": world.url, "CHAT_SERVICE_KEY": "gateway-tests-service-key", "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789",
             ])
             try await world.user("admin", admin: true)
             try await world.user("ada")

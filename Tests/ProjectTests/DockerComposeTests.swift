@@ -129,7 +129,7 @@ struct DockerComposeTests {
 
     @Test(arguments: [
         ("migrate", ["DATABASE_URL"]),
-        ("api", ["DATABASE_URL", "CHAT_SERVICE_KEY", "CHAT_CORS_ORIGINS", "BIND_HOST", "API_PORT"]),
+        ("api", ["DATABASE_URL", "CHAT_SERVICE_KEY", "CHAT_ATTACHMENT_SECRET", "CHAT_CORS_ORIGINS", "BIND_HOST", "API_PORT"]),
         ("gateway", ["DATABASE_URL", "CHAT_CORS_ORIGINS", "BIND_HOST", "GATEWAY_PORT"]),
     ])
     func everyServiceGetsTheVariablesItNeeds(name: String, variables: [String]) throws {

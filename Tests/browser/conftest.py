@@ -345,17 +345,18 @@ def member_user(api, env):
     return api.call("GET", "/v1/me", env["member_token"])
 
 
-class GatewayProcess:
-    """A chat-gateway of the test's own, on its own port, that the test may stop and start again."""
+class ServiceProcess:
+    """A chat-gateway or chat-api of the test's own, on its own port (`port_variable`), with
+    `settings` added to the environment, that the test may stop and start again."""
 
-    def __init__(self, bin_dir, api_url, log_path):
+    def __init__(self, bin_dir, binary, port_variable, log_path, settings):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.command = [str(pathlib.Path(bin_dir) / "chat-gateway")]
-        self.environment = {**os.environ, "GATEWAY_PORT": str(self.port), "BIND_HOST": "127.0.0.1",
-                            "CHAT_CORS_ORIGINS": api_url}
+        self.name = binary
+        self.command = [str(pathlib.Path(bin_dir) / binary)]
+        self.environment = {**os.environ, port_variable: str(self.port), "BIND_HOST": "127.0.0.1", **settings}
         self.log_path = log_path
         self.process = None
 
@@ -365,7 +366,7 @@ class GatewayProcess:
                                             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"chat-gateway exited with {self.process.returncode} (see {self.log_path})"
+            assert self.process.poll() is None, f"{self.name} exited with {self.process.returncode} (see {self.log_path})"
             try:
                 with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
                     if response.status == 200:
@@ -373,10 +374,10 @@ class GatewayProcess:
             except OSError:
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"chat-gateway on port {self.port} was not ready in {timeout} s")
+        raise AssertionError(f"{self.name} on port {self.port} was not ready in {timeout} s")
 
     def stop(self):
-        """SIGTERM, as an orchestrator would; the gateway must exit within 10 seconds."""
+        """SIGTERM, as an orchestrator would; the service must exit within 10 seconds."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -384,19 +385,31 @@ class GatewayProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-                raise AssertionError("chat-gateway did not stop within 15 s of SIGTERM")
+                raise AssertionError(f"{self.name} did not stop within 15 s of SIGTERM")
 
 
 @pytest.fixture
-def own_gateway(env):
+def own_service():
+    """Starts `binary` of the test's own (stopped after the test): `own_service(binary, port_variable, settings)`."""
     bin_dir = required_env("CHAT_BIN_DIR")
     required_env("DATABASE_URL")
     log_dir = REPO_ROOT / "test-artifacts" / "browser"
     log_dir.mkdir(parents=True, exist_ok=True)
-    gateway = GatewayProcess(bin_dir, env["api_url"], log_dir / "own-gateway.log")
-    gateway.start()
-    yield gateway
-    gateway.stop()
+    started = []
+
+    def start(binary, port_variable, settings):
+        service = ServiceProcess(bin_dir, binary, port_variable, log_dir / f"own-{binary}.log", settings)
+        started.append(service)
+        service.start()
+        return service
+    yield start
+    for service in started:
+        service.stop()
+
+
+@pytest.fixture
+def own_gateway(own_service, env):
+    return own_service("chat-gateway", "GATEWAY_PORT", {"CHAT_CORS_ORIGINS": env["api_url"]})
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ and a `PUT` of that admin's user writes another user.
 import json
 import os
 import re
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -41,6 +42,8 @@ def before_call(context, case, kwargs):
         # The fuzzer learns the admin's id from `GET /v1/me` and may demote or deactivate them,
         # which would turn the rest of the run into 403s and 404s: it writes another user.
         case.path_parameters["user_id"] = f"fuzz-{ADMIN_ID}"[:64]
+    elif operation == ("GET", "/v1/attachments/{id}"):
+        use_demo_link(case)
     elif operation == ("GET", "/v1/conversations/{id}/messages") and case.query and "before" in case.query:
         # `before` and `after` together are a 400 (docs/api.md) that OpenAPI cannot state, as it
         # cannot relate two parameters; the Swift tests cover that case, the fuzzer the others.
@@ -56,6 +59,7 @@ DEMO_PATH_IDS = {
     "circle_id": os.environ["CHAT_CIRCLE_ID"],
     "id": os.environ["CHAT_CONVERSATION_ID"],
 }
+DEMO_MESSAGE_ID = os.environ["CHAT_MESSAGE_ID"]
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9._:@-]{1,64}")
 
 
@@ -76,9 +80,37 @@ def map_path_parameters(context, path_parameters):
     operation = context.operation
     if not path_parameters or operation is None:
         return path_parameters
+    if operation.path == "/v1/attachments/{id}":
+        return path_parameters  # before_call decides the whole link (below)
     if operation.method.upper() == "PUT" and operation.path in ("/v1/users/{user_id}", "/v1/circles/{circle_id}"):
         return path_parameters  # these create: new ids are the point
     for name, demo in DEMO_PATH_IDS.items():
         if name in path_parameters and is_well_formed(name, path_parameters[name]):
             path_parameters[name] = demo
+    # Message ids are global, so a random one is nearly always a 404: an even one becomes a demo
+    # message of the demo chat (the odd ones keep the 404s tested).
+    message_id = str(path_parameters.get("message_id"))
+    if message_id.isascii() and message_id.isdigit() and int(message_id) % 2 == 0:
+        path_parameters["message_id"] = int(DEMO_MESSAGE_ID)
     return path_parameters
+
+
+# The demo file's signed link (Tests/fuzz/attach_demo_file.py). A download whose id, `exp` and
+# `sig` are all well formed gets the demo file's id, and, when its generated `exp` is even, the
+# link's own `exp` and `sig` too: so the run sees the file (200, 206, 304, 416) as well as
+# refused signatures (403) and, with a malformed part, the refusals of those (403, 404).
+DEMO_LINK = urllib.parse.urlsplit(os.environ["CHAT_ATTACHMENT_URL"])
+DEMO_ATTACHMENT_ID = DEMO_LINK.path.rsplit("/", 1)[-1]
+DEMO_LINK_QUERY = dict(urllib.parse.parse_qsl(DEMO_LINK.query))
+SIGNATURE = re.compile(r"[0-9a-f]{64}")
+
+
+def use_demo_link(case):
+    query = case.query or {}
+    exp, sig = str(query.get("exp")), query.get("sig")
+    if not (is_well_formed("id", (case.path_parameters or {}).get("id")) and exp.isascii() and exp.isdigit()
+            and isinstance(sig, str) and SIGNATURE.fullmatch(sig)):
+        return
+    case.path_parameters["id"] = DEMO_ATTACHMENT_ID
+    if int(exp) % 2 == 0:
+        case.query.update(DEMO_LINK_QUERY)

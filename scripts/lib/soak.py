@@ -257,9 +257,10 @@ class Soak:
         self.stop_streams = threading.Event()
         self.work = options.work_dir
         environment = dict(os.environ, DATABASE_URL=options.database_url, CHAT_SERVICE_KEY=options.service_key,
+                           CHAT_ATTACHMENT_SECRET=os.environ.get("CHAT_ATTACHMENT_SECRET") or os.urandom(32).hex(),
                            API_PORT=str(options.api_port), GATEWAY_PORT=str(options.gateway_port),
                            BIND_HOST="127.0.0.1", LOG_LEVEL="warning")
-        for setting in ("DB_POOL_SIZE", "GROUP_COMMIT_CONNECTIONS"):  # the bounds below assume the defaults
+        for setting in ("DB_POOL_SIZE", "GROUP_COMMIT_CONNECTIONS", "UPLOAD_DB_CONNECTIONS"):  # the bounds below assume the defaults
             environment.pop(setting, None)
         self.api_service = Service("chat-api", options.bin_dir, environment, options.api_port,
                                    os.path.join(self.work, "chat-api.log"))
@@ -268,9 +269,9 @@ class Soak:
         self.api = API(self.ledger, options.api_port)
         self.samples = []
         self.database_port = int(options.database_url.split("@", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
-        # The most database connections each may hold: its pool, plus the group committer's
-        # (chat-api) or the LISTEN connection (chat-gateway), at their defaults.
-        self.database_bound = {"chat-api": 10 + 2, "chat-gateway": 4 + 1}
+        # The most database connections each may hold: its pool, plus the group committer's and
+        # the attachments' (chat-api) or the LISTEN connection (chat-gateway), at their defaults.
+        self.database_bound = {"chat-api": 10 + 2 + 4, "chat-gateway": 4 + 1}
         self.samples_file = open(os.path.join(self.work, "samples.jsonl"), "w")
         self.duration = options.minutes * 60
         # Warm-up: 5 minutes, or half of a shorter run (a 2-minute run: the first minute).

@@ -36,6 +36,21 @@ public struct ChatAPIConfiguration: Sendable {
     /// `SESSION_CACHE_MS` (default 1000, at most 2000): how long a looked-up session is
     /// trusted before it is checked again (revocation elsewhere takes effect within this).
     public var sessionCacheTTL: Duration
+    /// `CHAT_ATTACHMENT_SECRET`: the key of signed attachment links (required, at least 32
+    /// characters). Rotating it invalidates every link handed out, nothing else.
+    public var attachmentSecret: String
+    /// `UPLOAD_MAX_BYTES` (default 10 MiB): the largest upload; 413 past it.
+    public var uploadMaxBytes: Int
+    /// `UPLOAD_CONCURRENCY` (default 32): uploads received at once by this process; past it 503.
+    public var uploadConcurrency: Int
+    /// `UPLOAD_DB_CONNECTIONS` (default 4): database connections for uploads and downloads,
+    /// on top of `DB_POOL_SIZE`; files queue for them (30 s at most) instead of taking the
+    /// connections other requests need.
+    public var uploadDatabaseConnections: Int
+    /// `UPLOAD_RATE_PER_MINUTE` (default 30) and `UPLOAD_BURST` (default 10): each user's upload
+    /// budget per replica (a token bucket; a rate of 0 turns it off).
+    public var uploadRatePerMinute: Double
+    public var uploadBurst: Int
     /// `LOG_LEVEL` (default info).
     public var logLevel: LogLevel
 
@@ -59,6 +74,12 @@ public struct ChatAPIConfiguration: Sendable {
         groupCommitWindow = .milliseconds(try settings.integer("GROUP_COMMIT_WINDOW_MS", default: 1, in: 0...1000))
         groupCommitConnections = try settings.integer("GROUP_COMMIT_CONNECTIONS", default: 2, in: 1...32)
         sessionCacheTTL = .milliseconds(try settings.integer("SESSION_CACHE_MS", default: 1000, in: 0...2000))
+        attachmentSecret = try settings.secret("CHAT_ATTACHMENT_SECRET", minimumLength: 32)
+        uploadMaxBytes = try settings.integer("UPLOAD_MAX_BYTES", default: 10 << 20, in: 1...(1 << 30))
+        uploadConcurrency = try settings.integer("UPLOAD_CONCURRENCY", default: 32, in: 1...10_000)
+        uploadDatabaseConnections = try settings.integer("UPLOAD_DB_CONNECTIONS", default: 4, in: 1...64)
+        uploadRatePerMinute = try settings.decimal("UPLOAD_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
+        uploadBurst = try settings.integer("UPLOAD_BURST", default: 10, in: 1...1_000_000)
         logLevel = try LogLevel.fromEnvironment(environment)
     }
 }

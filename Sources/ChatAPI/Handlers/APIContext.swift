@@ -17,8 +17,10 @@ struct APIContext: Sendable {
     let rateLimiter: SendRateLimiter
     /// Where reads that may lag go; told of each user's writes (read-your-writes).
     let reads: ReadRouting
+    let uploads: Uploads
 
-    init(database: Database, reads: ReadRouting, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter, rateLimiter: SendRateLimiter) {
+    init(database: Database, reads: ReadRouting, serviceKey: String, sessionCacheTTL: Duration, committer: GroupCommitter,
+         rateLimiter: SendRateLimiter, uploads: Uploads) {
         authenticator = Authenticator(serviceKey: ServiceKey(serviceKey), cache: SessionCache(ttl: sessionCacheTTL), database: database)
         directory = DirectoryStore(database: database)
         conversations = ConversationStore(database: database, reads: reads)
@@ -31,6 +33,7 @@ struct APIContext: Sendable {
         self.reads = reads
         self.committer = committer
         self.rateLimiter = rateLimiter
+        self.uploads = uploads
     }
 
     func caller(_ request: HTTPRequest) async throws -> Caller {

@@ -25,7 +25,7 @@ struct MessageRoutes: Sendable {
         let id = try ConversationID.parse(request.pathParameters["id"])
         let window = try Self.window(request)
         let page = try await context.history.page(of: id, for: session.viewer, window: window)
-        return .apiJSON(200, MessagePageBody(items: page.items, hasMore: page.hasMore))
+        return .apiJSON(200, MessagePageBody(items: page.items.map(context.uploads.links.signed), hasMore: page.hasMore))
     }
 
     /// 201 and the message; 200 and the first one for a repeated `client_id`.
@@ -38,14 +38,14 @@ struct MessageRoutes: Sendable {
         do {
             outcome = try await context.committer.submit(
                 SendRequest(conversationID: id, senderID: session.user.id, body: fields.body, clientID: fields.clientID,
-                            replyTo: fields.replyTo, mentions: fields.mentions))
+                            replyTo: fields.replyTo, mentions: fields.mentions, attachments: fields.attachments))
         } catch let failure as SendFailure {
             throw Self.apiError(failure)
         }
         context.reads.noteWrite(by: session.user.id)
         switch outcome {
-        case .created(let message): return .apiJSON(201, message)
-        case .replayed(let message): return .apiJSON(200, message)
+        case .created(let message): return .apiJSON(201, context.uploads.links.signed(message))
+        case .replayed(let message): return .apiJSON(200, context.uploads.links.signed(message))
         }
     }
 
@@ -56,6 +56,7 @@ struct MessageRoutes: Sendable {
         case .conversationNotFound: .conversationNotFound
         case .sendForbidden: .sendForbidden()
         case .replyNotQuotable: .invalid("reply_to", "reply_to must be a message of this conversation that is not deleted")
+        case .attachmentsNotAvailable: .invalid("attachments", "attachments must be your own uploads, not yet attached to a message")
         case .mentionNotVisible: .invalid("mentions", "every mentioned user must see this conversation")
         case .refusedByDatabase: .invalid("body", "the message was refused by a database rule")
         case .conversationBusy: .unavailable("the conversation is busy; retry")
@@ -78,7 +79,8 @@ struct MessageRoutes: Sendable {
     /// 200 the message as the caller sees it.
     @Sendable func getMessage(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (session, conversation, message) = try await target(request)
-        return .apiJSON(200, try await context.messages.message(message, in: conversation, for: session.viewer))
+        let found = try await context.messages.message(message, in: conversation, for: session.viewer)
+        return .apiJSON(200, context.uploads.links.signed(found))
     }
 
     /// The sender's edit: 200 and the message with `edited_at` set.
@@ -87,7 +89,7 @@ struct MessageRoutes: Sendable {
         let body = try request.decodeJSON(EditBody.self).validated()
         let edited = try await context.messages.edit(message, in: conversation, body: body, by: session.viewer)
         context.reads.noteWrite(by: session.user.id)
-        return .apiJSON(200, edited)
+        return .apiJSON(200, context.uploads.links.signed(edited))
     }
 
     /// 204, idempotent: the sender's deletion or an admin's moderation.

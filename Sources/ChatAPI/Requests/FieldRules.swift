@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Models
 
@@ -103,6 +104,21 @@ enum FieldRules {
             throw APIError.invalid("body", problem.description)
         }
         return value
+    }
+
+    /// `attachments`: absent, or 1 to 10 distinct upload ids (whether they are the sender's own
+    /// unattached uploads is checked when the message is stored).
+    static func attachments(_ value: [String]?) throws(APIError) -> [UUID] {
+        guard let value else { return [] }
+        guard (1...10).contains(value.count) else { throw APIError.invalid("attachments", "attachments must list 1 to 10 upload ids") }
+        var ids: [UUID] = []
+        for text in value {
+            guard let id = UUID(uuidString: text), !ids.contains(id) else {
+                throw APIError.invalid("attachments", "attachments must be distinct upload ids")
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// A reaction (API.md, "Precisions"): 1 to 8 Unicode scalar values that are all emoji, ZWJ,

@@ -1,16 +1,21 @@
+import Foundation
 import HTTP
 
-/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?, "mentions"?}`.
+/// `POST /v1/conversations/{id}/messages`: `{"body", "client_id"?, "reply_to"?, "mentions"?, "attachments"?}`.
 struct SendBody: Decodable {
     var body: String
     var clientID: String?
     var replyTo: Int64?
     var mentions: [String]?
+    var attachments: [String]?
 
-    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to", mentions }
+    enum CodingKeys: String, CodingKey { case body, clientID = "client_id", replyTo = "reply_to", mentions, attachments }
 
-    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?, mentions: [String]) {
-        (try FieldRules.messageBody(body), try FieldRules.clientID(clientID), replyTo, try FieldRules.mentions(mentions))
+    func validated() throws(APIError) -> (body: String, clientID: String?, replyTo: Int64?, mentions: [String], attachments: [UUID]) {
+        let attachments = try FieldRules.attachments(attachments)
+        // With attachments the body may be empty (API.md, "Attachments"); otherwise its rules hold.
+        let body = attachments.isEmpty || !self.body.isEmpty ? try FieldRules.messageBody(self.body) : ""
+        return (body, try FieldRules.clientID(clientID), replyTo, try FieldRules.mentions(mentions), attachments)
     }
 }
 

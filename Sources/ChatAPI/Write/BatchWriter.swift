@@ -27,6 +27,7 @@ enum BatchWriter {
             var results = [SendRowResult?](repeating: nil, count: requests.count)
             var inspection = try inspect(requests, waitForLocks: waitForLocks, results: &results, on: connection)
             inspection.mentions = try resolveMentions(requests, results: &results, on: connection)
+            try claimAttachments(requests, results: &results, on: connection)
             try insertMessages(requests, inspection, results: &results, on: connection)
             for (index, first) in inspection.repeats {
                 if case .done(let outcome)? = results[first] { results[index] = .done(.replayed(outcome.message)) } else { results[index] = results[first] }
@@ -194,6 +195,7 @@ enum BatchWriter {
             seqs.append(seq)
             markers[MarkerKey(conversation: request.conversationID, user: request.senderID)] = seq
         }
+        let attachments = try linkAttachments(rows.map { requests[$0] }, seqs: seqs, on: connection)
         let advanced = counters.filter { lastSeq[$0.key] != $0.value }.sorted { $0.key.uuidString < $1.key.uuidString }
         let markerKeys = markers.keys.sorted { ($0.conversation.uuidString, $0.user) < ($1.conversation.uuidString, $1.user) }
         let inserted = try connection.query("""
@@ -232,7 +234,7 @@ enum BatchWriter {
             results[index] = .done(.created(Message(
                 id: try row.decode("id"), conversationID: request.conversationID.uuidString.lowercased(), seq: key.seq,
                 sender: sender, body: request.body, clientID: request.clientID, createdAt: try row.decode("created_at"),
-                replyTo: inspection.quotes[index], mentions: inspection.mentions[index] ?? [])))
+                replyTo: inspection.quotes[index], mentions: inspection.mentions[index] ?? [], attachments: attachments[key] ?? [])))
         }
         guard position.isEmpty else { throw PostgresError(.server, "\(position.count) messages of the batch were not inserted") }
     }

@@ -14,6 +14,9 @@ struct SendRequest: Sendable {
     /// The users mentioned: each must see the conversation (checked in the batch's
     /// transaction; else 422 `mentions`).
     var mentions: [String] = []
+    /// Uploads to attach (API.md, "Attachments"): checked and linked in the batch's
+    /// transaction (the sender's own, complete, unattached; else 422 `attachments`).
+    var attachments: [UUID] = []
 }
 
 /// What a sender gets back: a new message (201), or the one stored earlier under the same
@@ -34,6 +37,8 @@ enum SendFailure: Error, Sendable, Equatable {
     case sendForbidden
     /// `reply_to` is not a user message of this conversation that is not deleted.
     case replyNotQuotable
+    /// An `attachments` id is not one of the sender's own complete, unattached uploads.
+    case attachmentsNotAvailable
     /// A mentioned user does not see the conversation (or does not exist).
     case mentionNotVisible
     /// A database rule (a CHECK constraint) refused the message.

@@ -7,32 +7,70 @@ public enum SHA256 {
 
     /// The digest of `bytes`.
     public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
-        var state = initialState
-        var block = [UInt8]()
-        block.reserveCapacity(64)
-        for byte in bytes {
-            block.append(byte)
-            if block.count == 64 {
-                compress(&state, block)
-                block.removeAll(keepingCapacity: true)
+        var hasher = Hasher()
+        hasher.update(Array(bytes))
+        return hasher.finalize()
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`: signed links.
+    public static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? hash(key) : key
+        block.append(contentsOf: repeatElement(0, count: 64 - block.count))
+        var inner = Hasher()
+        inner.update(block.map { $0 ^ 0x36 })
+        inner.update(message)
+        var outer = Hasher()
+        outer.update(block.map { $0 ^ 0x5c })
+        outer.update(inner.finalize())
+        return outer.finalize()
+    }
+
+    /// An incremental digest, for bodies that arrive in pieces (uploads): `update` with each
+    /// piece, then `finalize` once.
+    public struct Hasher: Sendable {
+        private var state = SHA256.initialState
+        /// Bytes of an incomplete block (fewer than 64).
+        private var partial: [UInt8] = []
+        private var length: UInt64 = 0
+
+        public init() { partial.reserveCapacity(64) }
+
+        public mutating func update(_ bytes: [UInt8]) {
+            length &+= UInt64(bytes.count)
+            var offset = 0
+            if !partial.isEmpty {
+                let taken = min(64 - partial.count, bytes.count)
+                partial.append(contentsOf: bytes[0..<taken])
+                offset = taken
+                guard partial.count == 64 else { return }
+                partial.withUnsafeBufferPointer { SHA256.compress(&state, $0.baseAddress!) }
+                partial.removeAll(keepingCapacity: true)
             }
+            bytes.withUnsafeBufferPointer { buffer in
+                while buffer.count - offset >= 64 {
+                    SHA256.compress(&state, buffer.baseAddress! + offset)
+                    offset += 64
+                }
+            }
+            partial.append(contentsOf: bytes[offset...])
         }
-        // Padding: 0x80, zeros to 56 mod 64, then the message length in bits, big-endian.
-        let bitLength = UInt64(bytes.count) &* 8
-        block.append(0x80)
-        if block.count > 56 {
-            block.append(contentsOf: repeatElement(0, count: 64 - block.count))
-            compress(&state, block)
-            block.removeAll(keepingCapacity: true)
-        }
-        block.append(contentsOf: repeatElement(0, count: 56 - block.count))
-        for shift in stride(from: 56, through: 0, by: -8) {
-            block.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
-        }
-        compress(&state, block)
-        return state.flatMap { word in
-            [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
-             UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+
+        /// The digest; the hasher is spent.
+        public mutating func finalize() -> [UInt8] {
+            // Padding: 0x80, zeros to 56 mod 64, then the message length in bits, big-endian.
+            let bitLength = length &* 8
+            var tail: [UInt8] = [0x80]
+            tail.append(contentsOf: repeatElement(0, count: (119 - partial.count) % 64))
+            for shift in stride(from: 56, through: 0, by: -8) {
+                tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+            }
+            let saved = length
+            update(tail)
+            length = saved
+            return state.flatMap { word in
+                [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+                 UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+            }
         }
     }
 
@@ -68,34 +106,35 @@ public enum SHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
     ]
 
-    /// One 64-byte block into the state (FIPS 180-4 §6.2.2).
-    private static func compress(_ state: inout [UInt32], _ block: [UInt8]) {
-        var schedule = [UInt32](repeating: 0, count: 64)
-        for t in 0..<16 {
-            schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+    /// One 64-byte block into the state (FIPS 180-4 §6.2.2). No allocation per block: the
+    /// schedule lives on the stack (uploads hash megabytes with it).
+    private static func compress(_ state: inout [UInt32], _ block: UnsafePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            roundConstants.withUnsafeBufferPointer { constants in
+                for t in 0..<16 {
+                    schedule[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
+                        | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+                }
+                for t in 16..<64 {
+                    let w15 = schedule[t - 15], w2 = schedule[t - 2]
+                    let s0 = (w15 >> 7 | w15 << 25) ^ (w15 >> 18 | w15 << 14) ^ (w15 >> 3)
+                    let s1 = (w2 >> 17 | w2 << 15) ^ (w2 >> 19 | w2 << 13) ^ (w2 >> 10)
+                    schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
+                }
+                var a = state[0], b = state[1], c = state[2], d = state[3]
+                var e = state[4], f = state[5], g = state[6], h = state[7]
+                for t in 0..<64 {
+                    let sum1 = (e >> 6 | e << 26) ^ (e >> 11 | e << 21) ^ (e >> 25 | e << 7)
+                    let choice = (e & f) ^ (~e & g)
+                    let temp1 = h &+ sum1 &+ choice &+ constants[t] &+ schedule[t]
+                    let sum0 = (a >> 2 | a << 30) ^ (a >> 13 | a << 19) ^ (a >> 22 | a << 10)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    h = g; g = f; f = e; e = d &+ temp1
+                    d = c; c = b; b = a; a = temp1 &+ sum0 &+ majority
+                }
+                state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+                state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+            }
         }
-        for t in 16..<64 {
-            let s0 = rotateRight(schedule[t - 15], 7) ^ rotateRight(schedule[t - 15], 18) ^ (schedule[t - 15] >> 3)
-            let s1 = rotateRight(schedule[t - 2], 17) ^ rotateRight(schedule[t - 2], 19) ^ (schedule[t - 2] >> 10)
-            schedule[t] = schedule[t - 16] &+ s0 &+ schedule[t - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for t in 0..<64 {
-            let sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let temp1 = h &+ sum1 &+ choice &+ roundConstants[t] &+ schedule[t]
-            let sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temp2 = sum0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ temp1, c, b, a, temp1 &+ temp2)
-        }
-        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() {
-            state[index] = state[index] &+ value
-        }
-    }
-
-    private static func rotateRight(_ value: UInt32, _ count: UInt32) -> UInt32 {
-        (value >> count) | (value << (32 - count))
     }
 }

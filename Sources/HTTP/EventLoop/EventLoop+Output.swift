@@ -14,7 +14,10 @@ extension EventLoop {
                 context.metrics.bytesWritten?.increment(by: result.written)
                 connection.state.wroteSinceHeartbeat = true
             }
-            if result.eventBytesWritten > 0 { connection.stream?.didWrite(result.eventBytesWritten) }
+            if result.eventBytesWritten > 0 {
+                connection.stream?.didWrite(result.eventBytesWritten)
+                connection.bodyWriter?.didWrite(result.eventBytesWritten)
+            }
             if !connection.output.isEmpty {
                 // A response stuck behind a client that does not read is dropped after the
                 // idle timeout without progress (streams have their own check, at heartbeats).
@@ -28,6 +31,7 @@ extension EventLoop {
     }
 
     private func outputDrained(_ connection: Connection) {
+        if connection.bodyWriter != nil { return }  // more of a streamed body is coming
         switch connection.state.outputDrained(draining: draining) {
         case .lingeringClose:
             lingeringClose(connection)
@@ -76,6 +80,8 @@ extension EventLoop {
         epoll.remove(connection.socket.fd)
         connection.socket.close()
         connection.output.removeAll()
+        connection.upload?.fail(.badRequest("the connection closed before the body was complete"))
+        connection.bodyWriter?.cancel()
         remove(connection)
         context.releaseConnection()
         context.metrics.openConnections?.add(-1)

@@ -35,6 +35,21 @@ extension EventLoop {
             case .failed:
                 close(connection)
             }
+        case .receiving:
+            switch receive(connection) {
+            case .data(let count):
+                connection.inbound.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+                arm(connection, .request)  // a streamed body has the request timeout per stretch without progress
+                receiveBody(connection)
+            case .endOfInput:
+                connection.state.inputClosed = true
+                receiveBody(connection)
+                if connection.state.phase == .receiving { abortUpload(connection, .badRequest("the client closed before the body was complete")) }
+            case .nothing:
+                return
+            case .failed:
+                close(connection)
+            }
         case .handling, .writing:
             // Only EPOLLRDHUP is asked for now: the client shut down its side. Answer the
             // request in flight (and any complete one already buffered), then close.
@@ -77,13 +92,18 @@ extension EventLoop {
             case .request(let request, let keepAlive):
                 dispatch(request, keepAlive: keepAlive, on: connection)
                 return
+            case .streamedRequest(let request, let keepAlive, let expectsContinue):
+                dispatchStreamed(request, keepAlive: keepAlive, expectsContinue: expectsContinue, on: connection)
+                return
+            case .bodyPiece, .bodyEnd:
+                preconditionFailure("a body piece outside a streamed request")
             }
         }
     }
 
     /// Hands the request to the handler on the cooperative pool. Further pipelined requests
     /// wait in `inbound` until this one's response is written.
-    private func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
+    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
         var request = parsed
         request.requestID = RequestID.resolve(received: request.headers["X-Request-Id"])
         request.remoteAddress = connection.remoteAddress
@@ -98,9 +118,11 @@ extension EventLoop {
 
     /// A handler's response arrives: write it (or open the stream).
     func deliver(_ response: HTTPResponse, to id: ConnectionID) {
-        guard let connection = connection(id), connection.state.phase == .handling, let inFlight = connection.state.inFlight else {
+        guard let connection = connection(id), connection.state.phase == .handling || connection.state.phase == .receiving,
+              var inFlight = connection.state.inFlight else {
             return  // the client went away meanwhile
         }
+        if connection.state.phase == .receiving { endUploadEarly(connection, &inFlight) }
         connection.state.inFlight = nil
         connection.state.served += 1
         guard (200...599).contains(response.status) else {
@@ -118,6 +140,11 @@ extension EventLoop {
         let persistence: ResponseEncoder.Persistence = keepAlive ? (inFlight.isHTTP10 ? .keepAliveHTTP10 : .keepAlive) : .close
         // RFC 9110 §6.4.1: no body for HEAD, 204 and 304 (HEAD still gets the GET's length).
         let hasBody = response.status != 204 && response.status != 304
+        if case .streamed(let length, let produce) = response.body, hasBody {
+            writeStreamed(connection, response, length: length, produce: inFlight.isHEAD ? nil : produce,
+                          requestID: inFlight.requestID, persistence: persistence)
+            return
+        }
         let body = response.bodyBytes
         writeResponse(connection, status: response.status, headers: response.headers,
                       bodyLength: hasBody ? body.count : nil, body: hasBody && !inFlight.isHEAD ? body : nil,
@@ -140,7 +167,7 @@ extension EventLoop {
                       body: response.bodyBytes, requestID: requestID, persistence: .close)
     }
 
-    private func writeResponse(_ connection: Connection, status: Int, headers: HTTPHeaders, bodyLength: Int?, body: [UInt8]?,
+    func writeResponse(_ connection: Connection, status: Int, headers: HTTPHeaders, bodyLength: Int?, body: [UInt8]?,
                                requestID: String, persistence: ResponseEncoder.Persistence) {
         var dropped = 0
         let bytes = ResponseEncoder.encode(status: status, headers: headers, bodyLength: bodyLength, body: body,

@@ -125,6 +125,8 @@ final class EventLoop: @unchecked Sendable {
             switch message {
             case .response(let id, let response): deliver(response, to: id)
             case .streamActivity(let stream): streamActivity(stream)
+            case .uploadDemand(let id): uploadDemand(id)
+            case .bodyActivity(let writer): bodyActivity(writer)
             case .beginShutdown(let deadline): beginShutdown(deadline: deadline)
             }
         }
@@ -199,6 +201,8 @@ final class EventLoop: @unchecked Sendable {
         switch connection.state.timeout(kind, requestStarted: !connection.inbound.isEmpty || !connection.parser.isBetweenRequests) {
         case .requestTimedOut:
             respondWithError(connection, APIError(status: 408, code: "request_timeout", message: "the request took too long to arrive"))
+        case .bodyTimedOut:
+            abortUpload(connection, APIError(status: 408, code: "request_timeout", message: "the request body stopped arriving"))
         case .close:
             close(connection)
         case .heartbeat:

@@ -11,6 +11,10 @@ final class LoopInbox: Sendable {
         case response(ConnectionID, HTTPResponse)
         /// A stream has bytes to write or was closed by its owner.
         case streamActivity(EventStream)
+        /// A streamed request body was read below its bound: read the socket again.
+        case uploadDemand(ConnectionID)
+        /// A streamed response body has bytes to write or is complete.
+        case bodyActivity(ResponseBodyWriter)
         /// Stop accepting, finish what is in flight, close by `deadline` (monotonic ns).
         case beginShutdown(deadline: UInt64)
     }

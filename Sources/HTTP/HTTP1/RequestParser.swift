@@ -8,8 +8,9 @@
 struct RequestParser {
     struct Configuration: Sendable {
         var limits: RequestHeadScanner.Limits
-        /// The largest body accepted for a method and path (the route's limit).
-        var bodyLimit: @Sendable (HTTPMethod, String) -> Int
+        /// The largest body accepted for a method and path (the route's limit), and whether
+        /// the route takes it streamed.
+        var bodyRule: @Sendable (HTTPMethod, String) -> RequestBodyRule
     }
 
     enum Outcome {
@@ -20,12 +21,22 @@ struct RequestParser {
         case sendContinue
         /// A complete request (the body is in `request.body`).
         case request(HTTPRequest, keepAlive: Bool)
+        /// The head of a request whose route streams its body: the handler starts now, the
+        /// body follows as `bodyPiece`s and one `bodyEnd` (`expectsContinue`: the client
+        /// waits for `100 Continue` before sending it).
+        case streamedRequest(HTTPRequest, keepAlive: Bool, expectsContinue: Bool)
+        case bodyPiece([UInt8])
+        case bodyEnd
     }
 
     private enum State {
         case head(RequestHeadScanner)
         case body(Pending, remaining: Int)
         case chunked(Pending, ChunkedBodyDecoder)
+        /// A streamed body: what is left of a declared length, or chunks counted against the limit.
+        case streamedBody(remaining: Int)
+        case streamedChunked(ChunkedBodyDecoder, limit: Int, received: Int)
+        case streamedEnd
         case failed
     }
 
@@ -102,6 +113,24 @@ struct RequestParser {
                 return .needMore
             }
             return finish(pending)
+        case .streamedBody(let remaining):
+            let count = min(remaining, buffer.readableCount)
+            guard count > 0 else { return .needMore }
+            let piece = buffer.withReadableBytes { Array(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+            buffer.consume(count)
+            state = count == remaining ? .streamedEnd : .streamedBody(remaining: remaining - count)
+            return .bodyPiece(piece)
+        case .streamedChunked(var decoder, let limit, let received):
+            state = .failed
+            var piece: [UInt8] = []
+            let done = try decoder.decode(&buffer, into: &piece, limit: limit - received,
+                                          maxTrailerBytes: configuration.limits.maxHeaderBytes)
+            state = done ? .streamedEnd : .streamedChunked(decoder, limit: limit, received: received + piece.count)
+            if !piece.isEmpty { return .bodyPiece(piece) }
+            return done ? try step(&buffer) : .needMore
+        case .streamedEnd:
+            state = .head(RequestHeadScanner())
+            return .bodyEnd
         case .failed:
             preconditionFailure("parse called after a failure")
         }
@@ -109,7 +138,9 @@ struct RequestParser {
 
     /// Chooses how to read the body of a complete head.
     private mutating func begin(_ head: RequestHead, _ buffer: inout InboundBuffer) throws(RequestFailure) -> Outcome {
-        let limit = configuration.bodyLimit(head.request.method, head.request.path)
+        let rule = configuration.bodyRule(head.request.method, head.request.path)
+        let limit = rule.limit
+        if rule.streamed { return try beginStreamed(head, limit: limit) }
         let pending = Pending(head: head, limit: limit, mayContinue: head.expectsContinue)
         switch head.framing {
         case .none:
@@ -124,6 +155,20 @@ struct RequestParser {
             state = .chunked(pending, ChunkedBodyDecoder())
         }
         return try step(&buffer)
+    }
+
+    /// A streamed route: the head goes to the handler at once; the body follows in pieces.
+    private mutating func beginStreamed(_ head: RequestHead, limit: Int) throws(RequestFailure) -> Outcome {
+        switch head.framing {
+        case .none:
+            state = .streamedEnd
+        case .length(let length):
+            guard length <= limit else { throw .payloadTooLarge(limit: limit) }
+            state = length == 0 ? .streamedEnd : .streamedBody(remaining: length)
+        case .chunked:
+            state = .streamedChunked(ChunkedBodyDecoder(), limit: limit, received: 0)
+        }
+        return .streamedRequest(head.request, keepAlive: head.keepAlive, expectsContinue: head.expectsContinue)
     }
 
     private mutating func finish(_ pending: Pending) -> Outcome {

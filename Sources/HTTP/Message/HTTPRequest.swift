@@ -44,6 +44,9 @@ public struct HTTPRequest: Sendable {
     public var version: HTTPVersion
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// On a route that streams its body (`Router.add(..., streamedBody: true)`): the body,
+    /// arriving in pieces (`body` stays empty). Nil on every other route.
+    public var bodyStream: RequestBodyStream?
     /// Values of the `{name}` segments of the matched route template, percent-decoded.
     public var pathParameters: [String: String]
     /// `X-Request-Id` as received (if sane) or generated; echoed on the response and logged.

@@ -8,6 +8,10 @@ public struct HTTPResponse: Sendable {
         /// then calls `onOpen` once with the stream; the stream stays open until either side
         /// closes it. `onOpen` must not block: register the stream somewhere and return.
         case eventStream(onOpen: @Sendable (EventStream) -> Void)
+        /// A body of `length` bytes that `produce` writes in pieces after the head is sent
+        /// (downloads: never whole in memory). A producer that writes another amount gets the
+        /// connection closed. Not called for `HEAD`.
+        case streamed(length: Int, produce: @Sendable (ResponseBodyWriter) async -> Void)
     }
 
     public var status: Int

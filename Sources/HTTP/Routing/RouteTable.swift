@@ -9,6 +9,7 @@ final class RouteTable: Sendable {
         let method: HTTPMethod
         let template: RouteTemplate
         let bodyLimit: Int?
+        let streamedBody: Bool
         let handler: @Sendable (HTTPRequest) async throws -> HTTPResponse
     }
 

@@ -4,7 +4,7 @@ import Synchronization
 /// Hummingbird: a builder turned into a responder).
 ///
 /// Register every route with `add` before the server starts. The first use of `handler` or
-/// `bodyLimit(method:path:)` freezes the routes into a `RouteTable` that requests read
+/// `bodyRule(method:path:)` freezes the routes into a `RouteTable` that requests read
 /// without locks; adding a route after that is a programming error and stops the process
 /// (a route that silently never matched would be worse).
 ///
@@ -30,10 +30,14 @@ public final class Router: Sendable {
     }
 
     /// Registers `handler` for `method` on `template` (`/v1/conversations/{id}/messages`).
-    /// `bodyLimit` overrides the server's default maximum body size for this route.
-    public func add(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
+    /// `bodyLimit` overrides the server's default maximum body size for this route;
+    /// `streamedBody` hands the body to the handler in pieces (`HTTPRequest.bodyStream`)
+    /// while it arrives instead of reading it whole first (uploads).
+    public func add(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil, streamedBody: Bool = false,
                     _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
-        let endpoint = RouteTable.Endpoint(method: method, template: RouteTemplate(template), bodyLimit: bodyLimit, handler: handler)
+        precondition(!streamedBody || bodyLimit != nil, "a streamed route needs its own body limit")
+        let endpoint = RouteTable.Endpoint(method: method, template: RouteTemplate(template), bodyLimit: bodyLimit,
+                                           streamedBody: streamedBody, handler: handler)
         pending.withLock { pending in
             precondition(frozen.load() == nil, "Router.add(\(method), \(template)) after the router was frozen")
             pending.append(endpoint)
@@ -47,9 +51,15 @@ public final class Router: Sendable {
 
     /// The body limit of the route `method` and `path` reach, or nil for the server default
     /// (also when nothing matches: the request will get 404 or 405 anyway).
-    /// The server calls it before reading a body.
     public func bodyLimit(method: HTTPMethod, path: String) -> Int? {
-        table().match(path)?.node.endpoint(for: method)?.bodyLimit
+        bodyRule(method: method, path: path)?.limit
+    }
+
+    /// The body rule of the route `method` and `path` reach, or nil for the server default.
+    /// The server calls it (once per request) before reading a body.
+    public func bodyRule(method: HTTPMethod, path: String) -> RequestBodyRule? {
+        guard let endpoint = table().match(path)?.node.endpoint(for: method), let limit = endpoint.bodyLimit else { return nil }
+        return RequestBodyRule(limit: limit, streamed: endpoint.streamedBody)
     }
 
     /// The function the server calls for every request. Never throws: every failure is already

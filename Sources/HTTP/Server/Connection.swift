@@ -9,6 +9,10 @@ final class Connection {
     var parser: RequestParser
     var output = OutputQueue()
     var stream: EventStream?
+    /// The streamed request body being received (phase `receiving`).
+    var upload: RequestBodyStream?
+    /// The streamed response body being written (phase `writing`).
+    var bodyWriter: ResponseBodyWriter?
     /// The epoll interest currently registered.
     var interest: EpollInterest
 

@@ -8,6 +8,9 @@ struct ConnectionState {
         case reading
         /// A request is with its handler; input is not read (pipelined bytes wait in `inbound`).
         case handling
+        /// A request on a streamed route is with its handler and its body is still being
+        /// read into the connection's `upload`.
+        case receiving
         /// The response is being written.
         case writing
         /// An event stream is open.
@@ -38,6 +41,8 @@ struct ConnectionState {
     var isClosed = false
     /// Some bytes reached the socket since the last heartbeat (a stalled stream has none).
     var wroteSinceHeartbeat = false
+    /// Receiving a streamed body: reading stopped until the handler takes what is buffered.
+    var uploadPaused = false
 
     /// The epoll interest the connection needs: read while a request is wanted (or on a stream
     /// or a lingering close, to see the client go), only watch for hang-up while a handler runs
@@ -47,6 +52,7 @@ struct ConnectionState {
         switch phase {
         case .reading, .streaming, .lingering: interest = inputClosed ? [] : [.readable, .readHangup]
         case .handling, .writing: interest = inputClosed ? [] : [.readHangup]
+        case .receiving: interest = inputClosed || uploadPaused ? [] : [.readable, .readHangup]
         }
         if outputPending { interest.insert(.writable) }
         return interest
@@ -69,6 +75,8 @@ struct ConnectionState {
     enum TimeoutAction: Equatable {
         /// Answer 408 and close: a request started but did not arrive in time.
         case requestTimedOut
+        /// A streamed body made no progress within the request timeout: its handler gets 408.
+        case bodyTimedOut
         case close
         case heartbeat
     }
@@ -77,6 +85,7 @@ struct ConnectionState {
     /// a request are buffered or parsed.
     func timeout(_ kind: TimerKind, requestStarted: Bool) -> TimeoutAction {
         switch kind {
+        case .request where phase == .receiving: .bodyTimedOut
         case .request: phase == .reading && requestStarted ? .requestTimedOut : .close
         case .idle, .linger: .close
         case .heartbeat: .heartbeat
@@ -101,7 +110,7 @@ struct ConnectionState {
             return .readNext
         case .streaming:
             return closeWhenFlushed ? .close : .none
-        case .reading, .handling, .lingering:
+        case .reading, .handling, .receiving, .lingering:
             return .none
         }
     }

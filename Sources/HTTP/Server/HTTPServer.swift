@@ -40,11 +40,11 @@ public final class HTTPServer: Sendable {
         self.metrics = metrics
     }
 
-    /// A server for `router`, using its per-route body limits.
+    /// A server for `router`, using its per-route body rules.
     public convenience init(configuration: HTTPServerConfiguration = .init(), router: Router,
                             logger: Logger = Logger(label: "http"), metrics: MetricsRegistry? = nil) {
         var configuration = configuration
-        configuration.bodyLimit = { method, path in router.bodyLimit(method: method, path: path) }
+        configuration.bodyRule = { method, path in router.bodyRule(method: method, path: path) }
         self.init(configuration: configuration, logger: logger, metrics: metrics, handler: router.handler)
     }
 

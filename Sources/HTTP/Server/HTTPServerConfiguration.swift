@@ -19,9 +19,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderCount = 100
     /// Default largest request body (413 past it); 64 KiB as docs/api.md says.
     public var maxBodyBytes = 65536
-    /// A route's own body limit, asked before the body is read (`Router.bodyLimit(method:path:)`);
-    /// nil from it, or no function, means `maxBodyBytes`.
-    public var bodyLimit: (@Sendable (HTTPMethod, String) -> Int?)?
+    /// A route's own body rule (limit, streamed or not), asked before the body is read
+    /// (`Router.bodyRule(method:path:)`); nil from it, or no function, means `maxBodyBytes`, read whole.
+    public var bodyRule: (@Sendable (HTTPMethod, String) -> RequestBodyRule?)?
 
     /// Time allowed from a connection's first byte (or its opening) to a complete request,
     /// head and body: slow clients (slowloris) are cut off after it.
@@ -52,8 +52,8 @@ public struct HTTPServerConfiguration: Sendable {
 
     public init() {}
 
-    /// The largest body accepted for `method` and `path`.
-    func bodyLimit(for method: HTTPMethod, path: String) -> Int {
-        bodyLimit?(method, path) ?? maxBodyBytes
+    /// How the body of a request for `method` and `path` is taken.
+    func bodyRule(for method: HTTPMethod, path: String) -> RequestBodyRule {
+        bodyRule?(method, path) ?? RequestBodyRule(limit: maxBodyBytes)
     }
 }

@@ -24,7 +24,7 @@ final class ServerContext: Sendable {
             maxHeaderBytes: configuration.maxHeaderBytes,
             maxHeaderCount: configuration.maxHeaderCount)
         self.parser = RequestParser.Configuration(limits: limits) { [configuration] method, path in
-            configuration.bodyLimit(for: method, path: path)
+            configuration.bodyRule(for: method, path: path)
         }
     }
 

@@ -30,7 +30,7 @@ final class APIHarness: Sendable {
     static func start(environment: [String: String] = [:]) async throws -> APIHarness {
         let database = try await TestDatabase.createOffloaded(migrated: true)
         var settings = [
-            "DATABASE_URL": database.url, "CHAT_SERVICE_KEY": serviceKey, "DB_POOL_SIZE": "6",
+            "DATABASE_URL": database.url, "CHAT_SERVICE_KEY": serviceKey, "CHAT_ATTACHMENT_SECRET": "attachment-secret-for-tests-0123456789", "DB_POOL_SIZE": "6",
             "SEND_RATE_PER_SECOND": "0", "LOG_LEVEL": "warning",
         ]
         settings.merge(environment) { _, new in new }
@@ -121,13 +121,14 @@ final class APIHarness: Sendable {
         return (circle, try response.object()["id"] as? String ?? "")
     }
 
-    /// Sends `body` as `user`.
+    /// Sends `body` as `user` (with `attachments`, upload ids, when not nil: `[]` is sent as `[]`).
     func send(_ user: TestUser, _ conversation: String, _ body: String, clientID: String? = nil,
-              mentions: [String] = []) async throws -> HTTPTestResponse {
+              mentions: [String] = [], attachments: [String]? = nil) async throws -> HTTPTestResponse {
         let client = clientID.map { ", \"client_id\": \(JSONText.quote($0))" } ?? ""
         let mentioned = mentions.isEmpty ? "" : ", \"mentions\": [\(mentions.map(JSONText.quote).joined(separator: ","))]"
+        let attached = attachments.map { ", \"attachments\": [\($0.map(JSONText.quote).joined(separator: ","))]" } ?? ""
         return try await call("POST", "/v1/conversations/\(conversation)/messages", token: user.token,
-                              json: "{\"body\": \(JSONText.quote(body))\(client)\(mentioned)}")
+                              json: "{\"body\": \(JSONText.quote(body))\(client)\(mentioned)\(attached)}")
     }
 
     /// Sends and expects 201; returns the message.

@@ -93,9 +93,10 @@ export const api = {
   messages: (id, { before, after, limit = 50 } = {}) =>
     request('GET', `${conversationPath(id)}/messages${query({ limit, before, after })}`),
   members: (id) => request('GET', `${conversationPath(id)}/members`),
-  sendMessage: (id, body, clientID, { replyTo, mentions } = {}) =>
+  sendMessage: (id, body, clientID, { replyTo, mentions, attachments } = {}) =>
     request('POST', `${conversationPath(id)}/messages`, {
       body, client_id: clientID, reply_to: replyTo ?? undefined, mentions: mentions?.length ? mentions : undefined,
+      attachments: attachments?.length ? attachments : undefined,
     }),
   message: (id, messageID) => request('GET', messagePath(id, messageID)),
   editMessage: (id, messageID, body) => request('PATCH', messagePath(id, messageID), { body }),

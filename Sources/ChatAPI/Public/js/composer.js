@@ -16,12 +16,14 @@ export function fitsBodyLimit(body) {
 }
 
 /**
- * Wires the composer form: `onSend(body, replyTo, mentions)` gets each non-blank body, the
+ * Wires the composer form: `onSend(body, replyTo, mentions)` gets each body `canSubmit` lets go, the
  * message it answers (or null) and the users it mentions (`[{id, name}]`); `onTyping()` runs
  * at each change of the text the user makes; `loadMembers()` and `me` feed the @-suggestions.
  */
 export class Composer {
   #replyTo = null;
+  /** Whether `body` may go now; the view widens it (files alone may be sent) and narrows it (not while uploading). */
+  canSubmit = (body) => body.trim().length > 0;
 
   constructor(form, { onSend, onTyping, loadMembers, me }) {
     this.form = form;
@@ -82,7 +84,7 @@ export class Composer {
 
   #submit() {
     const body = this.input.value;
-    if (body.trim().length === 0) return;
+    if (!this.canSubmit(body)) return;
     if (!fitsBodyLimit(body)) return;
     const replyTo = this.#replyTo;
     const mentions = this.mentions.mentionsIn(body);

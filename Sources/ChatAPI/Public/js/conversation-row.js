@@ -10,7 +10,8 @@ function previewText(conversation, me) {
   const sender = last.sender?.id === me?.id ? 'You' : conversation.kind === 'circle' ? last.sender?.name : null;
   return h('span', { class: `conversation-row__preview${last.deleted ? ' conversation-row__preview--deleted' : ''}` },
     sender ? h('span', { class: 'conversation-row__sender' }, `${sender}: `) : null,
-    last.deleted ? 'Message deleted' : (last.body_preview ?? ''));
+    // A message with no text carries files (API.md, "Attachments").
+    last.deleted ? 'Message deleted' : (last.body_preview || '📎 Attachment'));
 }
 
 function timestamp(conversation, now) {

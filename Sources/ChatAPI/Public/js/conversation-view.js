@@ -1,10 +1,14 @@
 // The open conversation: header (with the mute toggle), day-grouped history (older pages on
 // scroll-up; newer ones on scroll-down after a jump to an old message), live messages and their
 // edits, deletions and reactions, who is typing, receipts, the composer (sends go through the
-// Outbox), the item actions (MessageActions) and the read marker.
+// Outbox), the item actions (MessageActions), attachments (the tray, their links) and the read
+// marker.
 import { api } from './api.js';
+import { AttachmentLinks } from './attachment-links.js';
+import { AttachmentTray } from './attachment-tray.js';
 import { Composer } from './composer.js';
 import { fillConversationHeader } from './conversation-header.js';
+import { acceptDropped, acceptPasted, acceptPicked } from './file-intake.js';
 import { MessageActions } from './message-actions.js';
 import { MessageList } from './message-list.js';
 import { MessageTimeline } from './message-timeline.js';
@@ -56,11 +60,14 @@ export class ConversationView {
       },
       onConfirmed: (id, message) => {
         if (id !== this.conversationID || !this.#loaded) return;
-        this.#addMessages([message]);
+        if (this.list.get(message.id)) this.list.update(message); // the stream's copy came first, without links
+        else this.#addMessages([message]);
         this.#render('auto');
       },
     });
     this.actions = new MessageActions(this, store, pane);
+    this.links = new AttachmentLinks((id, message) => this.#whenLoaded(id, () => this.list.update(message)));
+    acceptDropped(pane, () => this.#acceptsFiles(), (files) => this.tray.add(files));
     this.receipts = new Receipts(this, pane);
     this.placeholder = pane.querySelector('.conversation-pane__placeholder');
     store.isBeingRead = (id) => id === this.conversationID && this.#isReading();
@@ -243,6 +250,8 @@ export class ConversationView {
     this.#loaded = false;
     this.list = new MessageList();
     this.actions.reset();
+    this.links.reset();
+    this.tray?.discard();
     this.receipts.reset();
     this.typingLine?.clear();
     this.readingPaused = false;
@@ -271,7 +280,9 @@ export class ConversationView {
     const noticeTyping = throttledNotice(() => api.typing(id).catch(() => {}));
     this.composer = new Composer(this.composerForm, {
       onSend: (body, replyTo, mentions) => {
-        this.outbox.send(id, body, replyTo, mentions);
+        const attachments = this.tray.attachments;
+        this.tray.clear();
+        this.outbox.send(id, body.trim() === '' ? '' : body, { replyTo, mentions, attachments });
         if (this.#hasNewer) this.reload(); // show the newest page, where the message goes
         else this.#scrollToBottom();
       },
@@ -281,6 +292,10 @@ export class ConversationView {
       loadMembers: async () => (await api.members(id)).items ?? [],
       me: this.store.me,
     });
+    this.tray = new AttachmentTray(content.querySelector('.attachment-tray'));
+    this.composer.canSubmit = (body) => this.tray.canSend(body.trim() === '');
+    acceptPicked(content.querySelector('.composer__attach'), content.querySelector('.composer__files'), (files) => this.tray.add(files));
+    acceptPasted(this.composer.input, () => this.#acceptsFiles(), (files) => this.tray.add(files));
     this.header.querySelector('.conversation-header__mute').addEventListener('click', () => this.#toggleMute());
     this.timeline.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     this.jumpButton.addEventListener('click', () => {
@@ -340,6 +355,11 @@ export class ConversationView {
     }
   }
 
+  /** Files are taken while a conversation is open where the user may send. */
+  #acceptsFiles() {
+    return Boolean(this.conversationID && this.tray && !this.composerForm.hidden);
+  }
+
   #focusStart() {
     if (!this.composerForm.hidden) this.composer.focus();
     else this.timeline.focus({ preventScroll: true });
@@ -349,6 +369,7 @@ export class ConversationView {
     const me = this.store.me?.id;
     for (const message of messages) {
       if (message.client_id && message.sender?.id === me) this.outbox.settle(this.conversationID, message.client_id);
+      this.links.ensure(this.conversationID, message); // a stream message's attachments come without links
     }
     this.list.add(messages);
   }
@@ -368,6 +389,7 @@ export class ConversationView {
         ...this.actions.handlers,
         onRetry: (message) => this.outbox.deliver(id, message),
         onShowReaders: (message, anchor) => this.receipts.showReaders(message, anchor),
+        onAttachmentLinkFailed: (message) => this.links.ensure(id, message),
       },
     });
     this.#updateStatus();

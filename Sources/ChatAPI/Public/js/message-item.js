@@ -2,6 +2,7 @@
 // mentions highlighted, reaction chips, time, "edited", "Seen" / "Seen by N", and the actions
 // the viewer may take), a "Message deleted" line, or a system message as a centred grey line. Every interactive part carries `data-focus-key`, so
 // the timeline can give focus back after the item is rebuilt.
+import { attachmentBlock } from './attachment-view.js';
 import { avatar } from './avatar.js';
 import { h } from './dom.js';
 import { formatFullTime, formatMessageTime, parseTime } from './format.js';
@@ -109,6 +110,7 @@ function bubble(message, editor, me) {
       h('p', { class: 'message__deleted' }, 'Message deleted'));
   }
   if (editor) return editor.element;
+  if (message.body === '' && message.attachments?.length) return null; // files only
   return h('div', { class: 'message__bubble' }, h('p', { class: 'message__body' }, mentionedText(message.body ?? '', message.mentions, me?.id)));
 }
 
@@ -127,7 +129,7 @@ function systemItem(message, date) {
  * (see message-permissions.js); `editor` is the in-place editor when this message is being
  * edited; `receipt` is what to say under it about its readers (see receiptLabel); `handlers`
  * are the view's `onRetry`, `onReply`, `onReact`, `onToggleReaction`, `onEdit`, `onDelete`,
- * `onMarkUnread`, `onShowReaders` and `onShowOriginal`.
+ * `onMarkUnread`, `onShowReaders`, `onShowOriginal` and `onAttachmentLinkFailed`.
  */
 export function messageItem(message, date, { me, isCircle, continued, allowed, editor, receipt, handlers }) {
   if (message.kind === 'system') return systemItem(message, date);
@@ -154,6 +156,7 @@ export function messageItem(message, date, { me, isCircle, continued, allowed, e
     showSender ? null : h('span', { class: 'visually-hidden' }, own ? 'You: ' : `${message.sender?.name ?? ''}: `),
     message.reply_to && !message.deleted ? quoteBlock(message.reply_to, handlers.onShowOriginal) : null,
     bubble(message, editor, me),
+    attachmentBlock(message, handlers.onAttachmentLinkFailed),
     message.deleted ? null : reactionChips(message, allowed.react, handlers.onToggleReaction),
     metaLine(message, date, { own, actions: editor ? null : actionBar(message, allowed, handlers), receipt, handlers })));
 }

@@ -2,7 +2,7 @@
 // applies to them. Messages are replaced, never mutated, so a changed one renders afresh.
 // Stream payloads carry `reactions` without `me` (one payload serves everyone): this list
 // keeps `me` right for the signed-in user from what it already knew and from the user ids
-// of reaction events.
+// of reaction events, and the signed attachment links it already had (events carry none).
 import { previewOf } from './format.js';
 
 /** The quote of `message` that a reply shows (`reply_to` in the API's shape). */
@@ -20,6 +20,12 @@ export function quoteOf(message) {
 function keepMine(incoming, known) {
   return (incoming ?? []).map((reaction) => (typeof reaction.me === 'boolean' ? reaction
     : { ...reaction, me: known?.find((old) => old.emoji === reaction.emoji)?.me ?? false }));
+}
+
+/** `incoming`'s attachments with the signed `url`s of `known` where the payload (a stream event) lacks them. */
+function keepLinks(incoming, known) {
+  return (incoming ?? []).map((attachment) => (attachment.url ? attachment
+    : { ...attachment, url: known?.find((old) => old.id === attachment.id)?.url }));
 }
 
 /** One conversation's messages, by id and in seq order. */
@@ -62,7 +68,10 @@ export class MessageList {
    */
   update(incoming) {
     const known = this.get(incoming.id);
-    if (known) this.#replace({ ...incoming, reactions: keepMine(incoming.reactions, known.reactions) });
+    if (known) {
+      this.#replace({ ...incoming, reactions: keepMine(incoming.reactions, known.reactions),
+        attachments: keepLinks(incoming.attachments, known.attachments) });
+    }
     this.#requote(incoming);
   }
 

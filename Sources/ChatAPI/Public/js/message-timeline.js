@@ -13,9 +13,9 @@ const RUN_GAP_MS = 5 * 60 * 1000;
 
 /** Everything an item shows, so an unchanged one is kept as it is. */
 function itemSignature(message, { continued, isCircle, allowed, editing, receipt }) {
-  const { status, kind, body, edited_at, deleted, reply_to, reactions, mentions, sender } = message;
+  const { status, kind, body, edited_at, deleted, reply_to, reactions, mentions, sender, attachments } = message;
   return JSON.stringify([status, kind, body, edited_at, deleted, reply_to, reactions, mentions, sender?.name,
-    sender?.avatar_url, continued, isCircle, allowed, editing, receipt]);
+    sender?.avatar_url, attachments, continued, isCircle, allowed, editing, receipt]);
 }
 
 /** Where focus is inside the list (message and part), to restore it after a re-render. */

@@ -28,9 +28,9 @@ export class Outbox {
 
   /**
    * Shows `body` (a reply to `replyTo` when given, mentioning the users `mentions`,
-   * `[{id, name}]`) as sending at once and posts it.
+   * `[{id, name}]`, with the uploaded `attachments`) as sending at once and posts it.
    */
-  send(conversationID, body, replyTo = null, mentions = []) {
+  send(conversationID, body, { replyTo = null, mentions = [], attachments = [] } = {}) {
     const me = this.store.me;
     const message = {
       client_id: newClientID(),
@@ -39,6 +39,7 @@ export class Outbox {
       reply_to: replyTo ? quoteOf(replyTo) : null,
       reactions: [],
       mentions,
+      attachments,
       sender: { id: me.id, name: me.name, avatar_url: me.avatar_url },
       created_at: new Date().toISOString(),
       status: 'sending',
@@ -56,6 +57,7 @@ export class Outbox {
       const stored = await api.sendMessage(conversationID, message.body, message.client_id, {
         replyTo: message.reply_to?.id,
         mentions: message.mentions.map((user) => user.id),
+        attachments: message.attachments.map((attachment) => attachment.id),
       });
       this.settle(conversationID, stored.client_id);
       this.store.applyMessage(conversationID, stored);
