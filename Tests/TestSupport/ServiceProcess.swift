@@ -115,7 +115,7 @@ public final class ServiceProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { captured.append(data) }
+            if data.isEmpty { handle.readabilityHandler = nil; captured.finish() } else { captured.append(data) }
         }
         try await offloaded { try process.run() }
         Children.shared.add(process)
@@ -124,7 +124,9 @@ public final class ServiceProcess: @unchecked Sendable {
             throw ServiceProcessError("\(name) did not exit within \(timeout):\n\(captured.text)")
         }
         Children.shared.remove(process)
-        try? await Task.sleep(for: .milliseconds(50))
+        // The exit can be seen before the pipe's last bytes are: wait for end of file (a loaded
+        // machine once lost a whole one-line message to a fixed 50 ms pause here).
+        _ = await eventually(timeout: .seconds(5), every: .milliseconds(5)) { captured.isFinished }
         return (process.terminationStatus, captured.text)
     }
 
@@ -195,8 +197,14 @@ public struct ServiceProcessError: Error, CustomStringConvertible {
 /// What a child wrote, appended from its pipe's handler thread.
 final class CapturedOutput: Sendable {
     private let bytes = Mutex<[UInt8]>([])
+    private let finished = Mutex(false)
 
     func append(_ data: Data) { bytes.withLock { $0.append(contentsOf: data) } }
+
+    /// Marks end of file: everything the process wrote has been appended.
+    func finish() { finished.withLock { $0 = true } }
+
+    var isFinished: Bool { finished.withLock { $0 } }
 
     var text: String { String(decoding: bytes.withLock { $0 }, as: UTF8.self) }
 }

@@ -197,6 +197,11 @@ class ChatPage:
         element = self.visible(selector)
         return element.text if element else ""
 
+    def toasts(self, selector=".toast .toast__text"):
+        """The texts of every visible toast: an earlier test's toast may still be on screen (errors
+        stay 8 s), so a check looks for its own among them, not at the first."""
+        return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()]
+
     def all(self, selector):
         return self.driver.find_elements(By.CSS_SELECTOR, selector)
 

@@ -278,7 +278,7 @@ def test_a_refused_or_failed_upload_shows_its_error_on_the_file_and_retry_sends_
     admin_page.screenshot("45-upload-too-large")
     draft = f"Not yet {unique}"
     admin_page.send_with_enter(draft)
-    admin_page.wait(lambda: "retry or remove it" in admin_page.text(".toast"), "no notice that a file failed")
+    admin_page.wait(lambda: any("retry or remove it" in t for t in admin_page.toasts()), "no notice that a file failed")
     assert admin_page.wait_visible(".composer__input").get_attribute("value") == draft, "the draft was sent or lost"
     assert not any(item["body"] == draft for item in stored_messages(api, env, conversation_id))
     admin_page.visible(".attachment-tray__remove").click()

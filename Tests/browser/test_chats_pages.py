@@ -369,7 +369,7 @@ def test_a_member_removed_from_the_circle_loses_the_open_chat_live(member_page, 
 
     api.service("DELETE", f"/v1/circles/{circle['id']}/members/{member_user['id']}")
     member_page.wait(lambda: "#/circle" in member_page.driver.current_url, "the removed member still sees the chat")
-    member_page.wait(lambda: "no longer have access" in member_page.text(".toast"), "no notice about the lost access")
+    member_page.wait(lambda: any("no longer have access" in t for t in member_page.toasts()), "no notice about the lost access")
     member_page.wait(lambda: member_page.row(circle["name"]) is None, "the chat is still in the member's list")
 
 
@@ -388,7 +388,7 @@ def test_an_api_error_is_shown_in_a_toast_with_the_api_message(admin_page, api, 
     refusal = api.call("POST", "/v1/conversations/direct", env["admin_token"], {"user_id": user["id"]},
                        expect=(404, 422))["error"]["message"]
     admin_page.driver.find_element(By.ID, "new-chat-submit").click()
-    admin_page.wait(lambda: admin_page.text(".toast--error .toast__text") == refusal, f"no toast saying {refusal!r}")
+    admin_page.wait(lambda: refusal in admin_page.toasts(".toast--error .toast__text"), f"no toast saying {refusal!r}")
     assert admin_page.visible("#new-chat-dialog"), "the dialog closed although the chat was not started"
     admin_page.screenshot("16-api-error-toast")
     admin_page.driver.find_element(By.CSS_SELECTOR, "#new-chat-dialog [data-dialog-cancel]").click()
@@ -404,7 +404,7 @@ def test_a_failed_send_stays_on_screen_and_retry_stores_it_once(admin_page, api,
     try:
         admin_page.send_with_enter(text)
         admin_page.wait_message(text, lambda message: message["failed"], "the failed message is not marked")
-        admin_page.wait(lambda: "Cannot reach the chat service" in admin_page.text(".toast--error .toast__text"),
+        admin_page.wait(lambda: any("Cannot reach the chat service" in t for t in admin_page.toasts(".toast--error .toast__text")),
                         "no toast for the failed send")
         admin_page.screenshot("17-failed-send")
     finally:
