@@ -27,7 +27,7 @@ struct StreamingJSONEncoderTests {
         let sender = Sender(id: "u1", name: Self.tricky, avatarURL: nil)
         let message = Message(id: 42, conversationID: "7c0e", seq: 7, sender: sender, body: Self.tricky, clientID: nil, createdAt: "2026-11-25T12:00:00.123Z")
         try Self.sameAsFoundation(message)
-        try Self.sameAsFoundation(MessagePageBody(items: [message, message], hasMore: true))
+        try Self.sameAsFoundation(MessagePageBody(items: [.decoded(message), .decoded(message)], hasMore: true))
         try Self.sameAsFoundation(MessagePageBody(items: [], hasMore: false))
         let reply = Message(
             id: 43, conversationID: "7c0e", seq: 8, sender: sender, body: "", clientID: "c", createdAt: "t", editedAt: "t2", deleted: true,
@@ -36,7 +36,12 @@ struct StreamingJSONEncoderTests {
         let system = Message(
             id: 44, conversationID: "7c0e", seq: 9, kind: .system, sender: nil, body: "Ada made this chat admins-only", clientID: nil,
             createdAt: "t", system: SystemFacts(type: .membersAdded, users: [UserRef(id: "u2", name: "Grace")], count: 3))
-        try Self.sameAsFoundation(MessagePageBody(items: [reply, system], hasMore: false))
+        try Self.sameAsFoundation(MessagePageBody(items: [.decoded(reply), .decoded(system)], hasMore: false))
+        // A rendered item is written verbatim; Foundation's encoder gets it through the model.
+        let json = Array(String(decoding: try JSONEncoder().encode(reply), as: UTF8.self).utf8)
+        try Self.sameAsFoundation(MessagePageBody(items: [.rendered(json), .decoded(system)], hasMore: true))
+        let page = try StreamingJSONEncoder.encode(MessagePageBody(items: [.rendered(Array(#"{"x": 1}"#.utf8))], hasMore: false))
+        #expect(String(decoding: page, as: UTF8.self) == #"{"items":[{"x": 1}],"has_more":false}"#)
         let user = User(id: "u1", name: "Ada", email: "a@example.com", avatarURL: "https://x/a.png", role: .admin, active: false)
         try Self.sameAsFoundation(user)
         try Self.sameAsFoundation(ItemList(items: [user, user]))

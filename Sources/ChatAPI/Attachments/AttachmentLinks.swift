@@ -46,6 +46,11 @@ struct AttachmentLinks: Sendable {
 
 extension AttachmentLinks {
     /// `message` with a fresh link on each attachment, for the reader it is answered to.
+    func signed(_ item: MessageItem) -> MessageItem {
+        guard case .decoded(let message) = item else { return item }  // rendered: no attachments
+        return .decoded(signed(message))
+    }
+
     func signed(_ message: Message) -> Message {
         guard !message.attachments.isEmpty else { return message }
         var message = message

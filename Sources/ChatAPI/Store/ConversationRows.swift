@@ -23,8 +23,7 @@ enum ConversationRows {
         chat.rfc3339(lm.created_at) AS last_created_at,
         ls.id AS last_sender_id, ls.name AS last_sender_name, ls.avatar_url AS last_sender_avatar_url,
         coalesce(r.last_read_seq, 0) AS last_read_seq,
-        \(UnreadCount.expression) AS unread_count,
-        \(UnreadCount.mentionsExpression) AS unread_mentions,
+        unread.unread_count, unread.unread_mentions,
         coalesce(r.muted, false) AS muted,
         CASE WHEN c.kind = 'direct' THEN coalesce((
             SELECT pr.last_read_seq FROM chat.read_markers pr
@@ -39,6 +38,7 @@ enum ConversationRows {
         LEFT JOIN chat.messages lm ON lm.id = c.last_message_id
         LEFT JOIN chat.users ls ON ls.id = lm.sender_id
         LEFT JOIN chat.read_markers r ON r.conversation_id = c.id AND r.user_id = $1::text
+        \(UnreadCount.join)
         """
 
     /// The conversation `$3` as the viewer `$1` (admin flag `$2`) sees it, if they may.

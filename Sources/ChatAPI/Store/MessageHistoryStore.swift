@@ -17,7 +17,8 @@ struct MessageHistoryStore: Sendable {
     }
 
     struct Page: Sendable {
-        var items: [Message]
+        /// Rendered by the database; decoded only where attachments need their links.
+        var items: [MessageItem]
         /// More messages lie beyond the page in the direction it was read (older for
         /// `newest`/`before`, newer for `after`).
         var hasMore: Bool
@@ -30,10 +31,10 @@ struct MessageHistoryStore: Sendable {
     /// which the planner inlines: one plan with joins for the page.
     private static func query(ascending: Bool) -> String {
         """
-        SELECT v.visible, page.message
+        SELECT v.visible, page.message, page.has_attachments
           FROM (SELECT EXISTS (SELECT 1 FROM \(ConversationAccess.visibleToViewer) WHERE c.id = $3) AS visible) AS v
           LEFT JOIN LATERAL (
-                SELECT j.message::text AS message
+                SELECT j.message::text AS message, j.message->'attachments' <> '[]' AS has_attachments
                   FROM (SELECT m.id, m.seq FROM chat.messages m
                          WHERE v.visible AND m.conversation_id = $3 AND m.seq \(ascending ? ">" : "<") $4
                          ORDER BY m.seq \(ascending ? "ASC" : "DESC")
@@ -55,8 +56,11 @@ struct MessageHistoryStore: Sendable {
         return try await reads.run(forReadsBy: viewer.id) { connection in
             let rows = try connection.query(SQLQuery(unsafeSQL: sql, binds: [viewer.id, viewer.isAdmin, id, bound, limit + 1]))
             guard try rows.first?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
-            let messages = try rows.compactMap { try $0.decode("message", as: String?.self) }
-            var items = try messages.prefix(limit).map(Message.init(databaseJSON:))
+            let messages = rows.filter { $0["message"] != nil }
+            var items = try messages.prefix(limit).map { row -> MessageItem in
+                let json: String = try row.decode("message")
+                return try row.decode("has_attachments", as: Bool.self) ? .decoded(try Message(databaseJSON: json)) : .rendered(Array(json.utf8))
+            }
             if case .after = window {} else { items.reverse() }
             return Page(items: items, hasMore: messages.count > limit)
         }

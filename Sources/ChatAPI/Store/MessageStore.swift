@@ -15,10 +15,11 @@ struct MessageStore: Sendable {
     func message(_ messageID: Int64, in conversation: UUID, for viewer: Viewer) async throws -> Message {
         try await database.run { connection in
             let row = try connection.query("""
-                SELECT v.visible, chat.message_json(m.id, \(viewer.id))::text AS message
+                SELECT v.visible, j.message::text AS message
                   FROM (SELECT EXISTS (SELECT 1 FROM chat.visible_conversations(\(viewer.id), \(viewer.isAdmin)) c
                                         WHERE c.id = \(conversation)) AS visible) AS v
                   LEFT JOIN chat.messages m ON v.visible AND m.conversation_id = \(conversation) AND m.id = \(messageID)
+                  LEFT JOIN LATERAL chat.message_json_of(m.id, \(viewer.id)::text) AS j ON true
                 """).first
             guard try row?.decode("visible", as: Bool.self) == true else { throw APIError.conversationNotFound }
             guard let json = try row?.decode("message", as: String?.self) else { throw APIError.messageNotFound }
@@ -125,7 +126,7 @@ struct MessageStore: Sendable {
 
     private static func current(_ messageID: Int64, for viewer: Viewer, on connection: PostgresConnection) throws -> Message {
         guard let json = try connection.query("""
-            SELECT chat.message_json(\(messageID), \(viewer.id))::text AS message
+            SELECT j.message::text AS message FROM chat.message_json_of(\(messageID), \(viewer.id)::text) AS j
             """).first?.decode("message", as: String?.self) else { throw APIError.messageNotFound }
         return try Message(databaseJSON: json)
     }

@@ -62,9 +62,10 @@ struct ReadStateStore: Sendable {
     }
 
     private static let totals = """
-        SELECT c.kind, sum(\(UnreadCount.expression))::bigint AS n, sum(\(UnreadCount.mentionsExpression))::bigint AS mentions
+        SELECT c.kind, sum(unread.unread_count)::bigint AS n, sum(unread.unread_mentions)::bigint AS mentions
           FROM \(ConversationAccess.visibleToViewer)
           LEFT JOIN chat.read_markers r ON r.conversation_id = c.id AND r.user_id = $1::text
+          \(UnreadCount.join)
          WHERE NOT coalesce(r.muted, false)
          GROUP BY c.kind
         """

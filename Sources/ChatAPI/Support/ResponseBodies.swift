@@ -24,7 +24,7 @@ typealias ConversationListBody = CursorPageBody<ConversationView>
 
 /// `GET /v1/conversations/{id}/messages`: `{"items": [...], "has_more": bool}`.
 struct MessagePageBody: Encodable, Sendable {
-    var items: [Message]
+    var items: [MessageItem]
     var hasMore: Bool
 
     enum CodingKeys: String, CodingKey { case items, hasMore = "has_more" }
@@ -45,4 +45,25 @@ struct SessionCreatedBody: Encodable, Sendable {
     var expiresAt: String
 
     enum CodingKeys: String, CodingKey { case token, userID = "user_id", expiresAt = "expires_at" }
+}
+
+/// A message of a page as it is answered: the JSON the database rendered (`chat.message_json_of`),
+/// written verbatim, or a decoded `Message` where the API adds to it (the readers' signed
+/// attachment links). A page of 50 messages decoded and encoded again cost chat-api more CPU
+/// than PostgreSQL spent building it (docs/benchmarks.md).
+enum MessageItem: Encodable, Sendable, Equatable {
+    case rendered([UInt8])
+    case decoded(Message)
+
+    func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .decoded(let message): try message.encode(to: encoder)
+        case .rendered(let json):
+            if let stream = encoder as? StreamEncoder {
+                try stream.writeRendered(json)
+            } else {  // another encoder: through the model, which decodes every field the database writes
+                try Message(databaseJSON: String(decoding: json, as: UTF8.self)).encode(to: encoder)
+            }
+        }
+    }
 }

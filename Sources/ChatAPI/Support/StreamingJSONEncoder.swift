@@ -132,6 +132,14 @@ final class StreamEncoder: Encoder {
         return true
     }
 
+    /// Writes `json`, a complete JSON value someone else rendered, as this value (verbatim).
+    func writeRendered(_ json: [UInt8]) throws {
+        guard claimSingleValue() else {
+            throw EncodingError.invalidValue(json, .init(codingPath: codingPath, debugDescription: "a value was encoded twice"))
+        }
+        stream.bytes.append(contentsOf: json)
+    }
+
     /// Closes what this value opened; an empty value becomes `{}`.
     func finish() {
         if !wroteValue { stream.writeLiteral("{}") }

@@ -81,7 +81,10 @@ enum BatchWriter {
     }
 
     /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
-    /// fate is decided here gets its result.
+    /// fate is decided here gets its result. The stored message and the quote are joined as
+    /// LATERAL set-returning functions, which the planner inlines into this statement's cached
+    /// plan; called as scalar functions (`chat.message_json(...)`), they would be parsed and
+    /// planned again in every execution (about 1 ms a batch, measured: docs/benchmarks.md).
     private static func inspect(_ requests: [SendRequest], waitForLocks: Bool, results: inout [SendRowResult?],
                                 on connection: PostgresConnection) throws -> Inspection {
         let ids = Array(Set(requests.map(\.conversationID))).sorted { $0.uuidString < $1.uuidString }
@@ -93,9 +96,9 @@ enum BatchWriter {
             SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
                    u.name, u.avatar_url, u.role, u.active,
                    EXISTS (SELECT 1 FROM chat.visible_conversations(b.sender, u.role = 'admin') v WHERE v.id = l.id) AS visible,
-                   chat.message_json(m.id, b.sender)::text AS stored_message,
+                   stored.message::text AS stored_message,
                    b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable,
-                   (SELECT quote::text FROM chat.quote_of(q.id)) AS quote
+                   quoted.quote::text AS quote
               FROM unnest(\(requests.indices.map { Int64($0) })::bigint[], \(requests.map(\.senderID))::text[],
                           \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[],
                           \(requests.map(\.replyTo))::bigint[]) AS b(i, sender, conversation, client_id, reply_to)
@@ -103,6 +106,8 @@ enum BatchWriter {
               LEFT JOIN chat.users u ON u.id = b.sender
               LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
               LEFT JOIN chat.messages q ON q.id = b.reply_to AND q.conversation_id = b.conversation
+              LEFT JOIN LATERAL chat.message_json_of(m.id, b.sender) AS stored ON true
+              LEFT JOIN LATERAL chat.quote_of(q.id) AS quoted ON true
             """)
         var inspection = Inspection()
         var unlocked: [Int] = []
