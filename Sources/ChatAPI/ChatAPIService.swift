@@ -25,24 +25,18 @@ public final class ChatAPIService: LifecycleService {
     public init(configuration: ChatAPIConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        // Every session plans its prepared statements once (generic plans). With the default
-        // plan_cache_mode the server planned the send batch and the list page anew for every
-        // call (their generic plans look dearer on paper than the custom ones): 60% of its CPU
-        // per send at one connection, half of a list page's (docs/benchmarks.md). Searches,
-        // whose plan depends on the pattern, ask for their own (`plannedForItsValues`).
-        let primary = configuration.database.with(setting: "plan_cache_mode", "force_generic_plan")
-        let pool = PostgresPool(config: primary, maxConnections: configuration.poolSize, acquireTimeout: configuration.acquireTimeout)
+        let pool = PostgresPool(config: configuration.database, maxConnections: configuration.poolSize,
+                                acquireTimeout: configuration.acquireTimeout)
         self.pool = pool
-        committerPool = PostgresPool(config: primary, maxConnections: configuration.groupCommitConnections,
+        committerPool = PostgresPool(config: configuration.database, maxConnections: configuration.groupCommitConnections,
                                      acquireTimeout: configuration.acquireTimeout)
-        attachmentPool = PostgresPool(config: primary, maxConnections: configuration.uploadDatabaseConnections,
+        attachmentPool = PostgresPool(config: configuration.database, maxConnections: configuration.uploadDatabaseConnections,
                                       acquireTimeout: .seconds(30))
         let registry = MetricsRegistry()
         Self.exportPoolGauges(pool, committerPool, to: registry)
         let database = Database(pool: pool, logger: logger)
         readPool = configuration.readDatabase.map {
-            PostgresPool(config: $0.with(setting: "plan_cache_mode", "force_generic_plan"), maxConnections: configuration.poolSize,
-                         acquireTimeout: configuration.acquireTimeout)
+            PostgresPool(config: $0, maxConnections: configuration.poolSize, acquireTimeout: configuration.acquireTimeout)
         }
         reads = ReadRouting(primary: database, standby: readPool.map { Database(pool: $0, logger: logger) }, metrics: registry)
         committer = GroupCommitter(

@@ -56,15 +56,13 @@ struct ConnectionParameters {
 
     /// The parameters for `config`: its URL's settings, then ours, which win: `connect_timeout`,
     /// `application_name`, `client_encoding=UTF8`, and `options` extended with `TimeZone=UTC`
-    /// and `DateStyle=ISO` so timestamps come back in the one format the decoder reads, and with
-    /// the config's `sessionSettings`.
+    /// and `DateStyle=ISO` so timestamps come back in the one format the decoder reads.
     static func forConnecting(_ config: PostgresConfig) throws -> ConnectionParameters {
         var parameters = try parse(config.url)
         let timeout = config.connectTimeout.components
         let seconds = max(2, timeout.seconds + (timeout.attoseconds > 0 ? 1 : 0))
         let existingOptions = parameters.take("options")
-        let sessionOptions = (["-c TimeZone=UTC -c DateStyle=ISO,YMD"] + config.sessionSettings.map { "-c \($0.name)=\($0.value)" })
-            .joined(separator: " ")
+        let sessionOptions = "-c TimeZone=UTC -c DateStyle=ISO,YMD"
         parameters.set("options", existingOptions.map { "\($0) \(sessionOptions)" } ?? sessionOptions)
         parameters.set("connect_timeout", String(seconds))
         parameters.set("application_name", config.applicationName)

@@ -14,9 +14,6 @@ public struct PostgresConfig: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// Shown in `pg_stat_activity.application_name`; helps a DBA tell the services apart.
     public var applicationName: String
-    /// Server settings for every session of this config (`-c name=value` in `options`), e.g.
-    /// `plan_cache_mode` for a pool that runs a few statements very often.
-    public var sessionSettings: [(name: String, value: String)] = []
 
     /// - Parameters:
     ///   - url: a libpq URL or connection string, e.g. `postgres://chat@127.0.0.1:5432/chat`.
@@ -44,13 +41,6 @@ public struct PostgresConfig: Sendable, CustomStringConvertible {
                 "DATABASE_URL is not set; it must be a PostgreSQL URL such as postgres://user@127.0.0.1:5432/dbname")
         }
         return PostgresConfig(url: url, connectTimeout: connectTimeout, applicationName: applicationName)
-    }
-
-    /// This config with one more session setting.
-    public func with(setting name: String, _ value: String) -> PostgresConfig {
-        var config = self
-        config.sessionSettings.append((name, value))
-        return config
     }
 
     /// `user@host:port/dbname`, without the password: safe for logs and error messages.

@@ -63,13 +63,3 @@ extension PostgresError {
             || ["55P03", "53300", "57014", "25006"].contains(sqlState ?? "")
     }
 }
-
-extension PostgresConnection {
-    /// Runs `body` with its statements planned for the values they are given. chat-api's
-    /// sessions use generic plans (`plan_cache_mode`, set in `ChatAPIService`: planning the hot
-    /// statements anew for every call was most of their cost); a search's best plan depends on
-    /// its pattern (a trigram or full-text index, or none), so searches are planned each time.
-    func plannedForItsValues<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try withSetting("plan_cache_mode", "force_custom_plan", body)
-    }
-}

@@ -15,7 +15,7 @@ struct MessageSearchStore: Sendable {
         try await database.run { connection in
             // The hits first (index, visibility, keyset), then the object of only those, joined
             // LATERAL to chat.message_json_of like a history page (inlined: one plan).
-            let rows = try connection.plannedForItsValues { connection in try connection.query("""
+            let rows = try connection.query("""
                 SELECT hit.id, j.message::text AS message, hit.body, hit.conversation_id, hit.kind, hit.title
                   FROM (SELECT m.id, m.body, c.id::text AS conversation_id, c.kind,
                                CASE WHEN c.kind = 'direct'
@@ -32,7 +32,7 @@ struct MessageSearchStore: Sendable {
                          LIMIT \(limit + 1)) AS hit
                  CROSS JOIN LATERAL chat.message_json_of(hit.id, \(viewer.id)::text) AS j
                  ORDER BY hit.id DESC
-                """) }
+                """)
             var hits: [SearchHit] = []
             for row in rows.prefix(limit) {
                 guard let kind = ConversationKind(rawValue: try row.decode("kind")) else {

@@ -13,15 +13,13 @@ struct SearchStore: Sendable {
     func users(matching query: String, limit: Int) async throws -> [User] {
         let pattern = Self.likeEscaped(query.lowercased())
         return try await reads.run(forReadsBy: nil) { connection in
-            try connection.plannedForItsValues { connection in
-                try connection.query(SQLQuery(unsafeSQL: """
-                    SELECT \(Columns.user) FROM chat.users u
-                     WHERE u.active
-                       AND (lower(u.name) LIKE '%' || $1::text || '%' OR lower(u.email) LIKE $1::text || '%')
-                     ORDER BY (lower(u.name) LIKE $1::text || '%') DESC, lower(u.name), u.id
-                     LIMIT $2
-                    """, binds: [pattern, limit])).map(User.init(row:))
-            }
+            try connection.query(SQLQuery(unsafeSQL: """
+                SELECT \(Columns.user) FROM chat.users u
+                 WHERE u.active
+                   AND (lower(u.name) LIKE '%' || $1::text || '%' OR lower(u.email) LIKE $1::text || '%')
+                 ORDER BY (lower(u.name) LIKE $1::text || '%') DESC, lower(u.name), u.id
+                 LIMIT $2
+                """, binds: [pattern, limit])).map(User.init(row:))
         }
     }
 
@@ -30,17 +28,15 @@ struct SearchStore: Sendable {
     func circles(matching query: String, withoutChat: Bool, limit: Int) async throws -> [Circle] {
         let pattern = Self.likeEscaped(query.lowercased())
         return try await reads.run(forReadsBy: nil) { connection in
-            try connection.plannedForItsValues { connection in
-                try connection.query(SQLQuery(unsafeSQL: """
-                    SELECT c.id, c.name, c.url,
-                           (SELECT count(*) FROM chat.circle_members m WHERE m.circle_id = c.id) AS member_count,
-                           v.id::text AS conversation_id
-                      FROM chat.circles c LEFT JOIN chat.conversations v ON v.circle_id = c.id
-                     WHERE lower(c.name) LIKE '%' || $1::text || '%' AND (NOT $2 OR v.id IS NULL)
-                     ORDER BY (lower(c.name) LIKE $1::text || '%') DESC, lower(c.name), c.id
-                     LIMIT $3
-                    """, binds: [pattern, withoutChat, limit])).map(Circle.init(row:))
-            }
+            try connection.query(SQLQuery(unsafeSQL: """
+                SELECT c.id, c.name, c.url,
+                       (SELECT count(*) FROM chat.circle_members m WHERE m.circle_id = c.id) AS member_count,
+                       v.id::text AS conversation_id
+                  FROM chat.circles c LEFT JOIN chat.conversations v ON v.circle_id = c.id
+                 WHERE lower(c.name) LIKE '%' || $1::text || '%' AND (NOT $2 OR v.id IS NULL)
+                 ORDER BY (lower(c.name) LIKE $1::text || '%') DESC, lower(c.name), c.id
+                 LIMIT $3
+                """, binds: [pattern, withoutChat, limit])).map(Circle.init(row:))
         }
     }
 

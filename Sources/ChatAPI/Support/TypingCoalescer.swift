@@ -4,27 +4,56 @@ import Synchronization
 /// coalesced (204, nothing sent). One instant per (user, conversation) on this replica: a call
 /// within `interval` of the last one that was sent is dropped. With several replicas behind a
 /// balancer a user may get one extra `typing` per replica per interval, which is harmless.
+///
+/// A busy conversation is coalesced as a whole too: at most `perConversationPerSecond` notices a
+/// second per conversation leave this replica. Without it, a circle of 1,000 members typing
+/// every 2 s would be 500 notices a second, each delivered to 999 streams (half a million
+/// writes a second for "someone is typing"); with it, each open page gets at most a few a
+/// second, which is all a typing line can show.
 final class TypingCoalescer: Sendable {
     private struct Key: Hashable {
         var user: String
         var conversation: String
     }
 
+    /// Notices sent in a conversation during the current one-second window.
+    private struct Window {
+        var start: ContinuousClock.Instant
+        var sent: Int
+    }
+
+    private struct State {
+        var lastSent: [Key: ContinuousClock.Instant] = [:]
+        var windows: [String: Window] = [:]
+    }
+
     private let interval: Duration
-    private let lastSent = Mutex<[Key: ContinuousClock.Instant]>([:])
-    /// Past this many entries, those older than `interval` are forgotten.
+    private let perConversationPerSecond: Int
+    private let state = Mutex(State())
+    /// Past this many entries, those no longer in force are forgotten.
     private let trimThreshold = 10_000
 
-    init(interval: Duration = .seconds(2)) { self.interval = interval }
+    init(interval: Duration = .seconds(2), perConversationPerSecond: Int = 4) {
+        self.interval = interval
+        self.perConversationPerSecond = perConversationPerSecond
+    }
 
     /// True when this call should be sent (and records it), false when it is coalesced.
     func shouldSend(user: String, conversation: String, now: ContinuousClock.Instant = .now) -> Bool {
         let key = Key(user: user, conversation: conversation)
-        return lastSent.withLock { lastSent in
-            if let last = lastSent[key], now - last < interval { return false }
-            lastSent[key] = now
-            if lastSent.count > trimThreshold {
-                lastSent = lastSent.filter { now - $0.value < interval }
+        return state.withLock { state in
+            if let last = state.lastSent[key], now - last < interval { return false }
+            var window = state.windows[conversation] ?? Window(start: now, sent: 0)
+            if now - window.start >= .seconds(1) { window = Window(start: now, sent: 0) }
+            guard window.sent < perConversationPerSecond else { return false }
+            window.sent += 1
+            state.windows[conversation] = window
+            state.lastSent[key] = now
+            if state.lastSent.count > trimThreshold {
+                state.lastSent = state.lastSent.filter { now - $0.value < interval }
+            }
+            if state.windows.count > trimThreshold {
+                state.windows = state.windows.filter { now - $0.value.start < .seconds(1) }
             }
             return true
         }

@@ -81,10 +81,11 @@ enum BatchWriter {
     }
 
     /// Locks, checks permissions and resolves `client_id`s in one statement; every row whose
-    /// fate is decided here gets its result. The stored message and the quote are joined as
-    /// LATERAL set-returning functions, which the planner inlines into this statement's cached
-    /// plan; called as scalar functions (`chat.message_json(...)`), they would be parsed and
-    /// planned again in every execution (about 1 ms a batch, measured: docs/benchmarks.md).
+    /// fate is decided here gets its result. The statement is planned for every batch (custom
+    /// plans: a plan cached before the tables had statistics would stay wrong), so it stays
+    /// cheap to plan: the JSON of a replayed message and of a quoted one, whose inlined
+    /// functions cost about a millisecond of planning, is read by a second statement, only for
+    /// the batches that have such rows (`renderParts`).
     private static func inspect(_ requests: [SendRequest], waitForLocks: Bool, results: inout [SendRowResult?],
                                 on connection: PostgresConnection) throws -> Inspection {
         let ids = Array(Set(requests.map(\.conversationID))).sorted { $0.uuidString < $1.uuidString }
@@ -96,9 +97,8 @@ enum BatchWriter {
             SELECT b.i, b.sender, l.id IS NOT NULL AS locked, l.last_seq, l.kind, l.send_policy,
                    u.name, u.avatar_url, u.role, u.active,
                    EXISTS (SELECT 1 FROM chat.visible_conversations(b.sender, u.role = 'admin') v WHERE v.id = l.id) AS visible,
-                   stored.message::text AS stored_message,
-                   b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable,
-                   quoted.quote::text AS quote
+                   m.id AS stored_id,
+                   b.reply_to IS NOT NULL AS replies, q.kind = 'user' AND q.deleted_at IS NULL AS quotable
               FROM unnest(\(requests.indices.map { Int64($0) })::bigint[], \(requests.map(\.senderID))::text[],
                           \(requests.map(\.conversationID))::uuid[], \(requests.map(\.clientID))::text[],
                           \(requests.map(\.replyTo))::bigint[]) AS b(i, sender, conversation, client_id, reply_to)
@@ -106,11 +106,10 @@ enum BatchWriter {
               LEFT JOIN chat.users u ON u.id = b.sender
               LEFT JOIN chat.messages m ON m.conversation_id = b.conversation AND m.sender_id = b.sender AND m.client_id = b.client_id
               LEFT JOIN chat.messages q ON q.id = b.reply_to AND q.conversation_id = b.conversation
-              LEFT JOIN LATERAL chat.message_json_of(m.id, b.sender) AS stored ON true
-              LEFT JOIN LATERAL chat.quote_of(q.id) AS quoted ON true
             """)
         var inspection = Inspection()
         var unlocked: [Int] = []
+        var replayed: [Int: Int64] = [:], quoted: [Int: Int64] = [:]
         for row in rows {
             let index = Int(try row.decode("i", as: Int64.self))
             guard try row.decode("locked", as: Bool.self) else {
@@ -137,21 +136,48 @@ enum BatchWriter {
             }
             let sender = Sender(id: request.senderID, name: try row.decode("name"), avatarURL: try row.decode("avatar_url"))
             inspection.senders[request.senderID] = sender
-            if let stored = try row.decode("stored_message", as: String?.self) {
-                results[index] = .done(.replayed(try Message(databaseJSON: stored)))
+            if let stored = try row.decode("stored_id", as: Int64?.self) {
+                replayed[index] = stored
                 continue
             }
             if try row.decode("replies", as: Bool.self) {
-                guard try row.decode("quotable", as: Bool?.self) == true, let quote = try row.decode("quote", as: String?.self) else {
+                guard try row.decode("quotable", as: Bool?.self) == true, let quote = request.replyTo else {
                     results[index] = .failed(.replyNotQuotable)
                     continue
                 }
-                inspection.quotes[index] = try QuotedMessage(databaseJSON: quote)
+                quoted[index] = quote
             }
         }
+        try renderParts(replayed: replayed, quoted: quoted, requests, into: &inspection, results: &results, on: connection)
         try classifyUnlocked(unlocked, requests, results: &results, on: connection)
         inspection.repeats = repeatedClientIDs(requests, results: &results)
         return inspection
+    }
+
+    /// The messages already stored under a repeated `client_id` (answered as they are now, as
+    /// their sender sees them) and the messages quoted by replies, as the API shows them: one
+    /// statement, only when the batch has any.
+    private static func renderParts(replayed: [Int: Int64], quoted: [Int: Int64], _ requests: [SendRequest],
+                                    into inspection: inout Inspection, results: inout [SendRowResult?],
+                                    on connection: PostgresConnection) throws {
+        let indices = Array(Set(replayed.keys).union(quoted.keys)).sorted()
+        guard !indices.isEmpty else { return }
+        let rows = try connection.query("""
+            SELECT x.i, j.message::text AS message, q.quote::text AS quote
+              FROM unnest(\(indices.map { Int64($0) })::bigint[], \(indices.map { replayed[$0] })::bigint[],
+                          \(indices.map { requests[$0].senderID })::text[], \(indices.map { quoted[$0] })::bigint[])
+                   AS x(i, stored_id, viewer, quote_id)
+              LEFT JOIN LATERAL chat.message_json_of(x.stored_id, x.viewer) AS j ON true
+              LEFT JOIN LATERAL chat.quote_of(x.quote_id) AS q ON true
+            """)
+        for row in rows {
+            let index = Int(try row.decode("i", as: Int64.self))
+            if replayed[index] != nil {
+                results[index] = .done(.replayed(try Message(databaseJSON: try row.decode("message"))))
+            } else {
+                inspection.quotes[index] = try QuotedMessage(databaseJSON: try row.decode("quote"))
+            }
+        }
     }
 
     /// Rows whose conversation was not locked: missing (404) or held by another writer (busy).
