@@ -29,4 +29,18 @@ struct TypingCoalescerTests {
         #expect(coalescer.shouldSend(user: "u4", conversation: "all-staff", now: start + .milliseconds(1_100)))
         #expect(!coalescer.shouldSend(user: "u0", conversation: "all-staff", now: start + .milliseconds(1_200)))
     }
+
+    @Test("a call that would be coalesced skips the access check only while the last allowed check is under 10 s old")
+    func withoutCheck() {
+        let coalescer = TypingCoalescer()
+        #expect(!coalescer.coalescesWithoutCheck(user: "ada", conversation: "c1", now: start))  // never checked
+        #expect(coalescer.shouldSend(user: "ada", conversation: "c1", now: start))
+        #expect(coalescer.coalescesWithoutCheck(user: "ada", conversation: "c1", now: start + .seconds(1)))
+        #expect(!coalescer.coalescesWithoutCheck(user: "ada", conversation: "c1", now: start + .seconds(3)))  // would be sent
+        for user in ["u1", "u2", "u3", "u4"] { #expect(coalescer.shouldSend(user: user, conversation: "c1", now: start + .seconds(3))) }
+        #expect(!coalescer.shouldSend(user: "ada", conversation: "c1", now: start + .milliseconds(3_100)))  // 4 this second
+        #expect(coalescer.coalescesWithoutCheck(user: "ada", conversation: "c1", now: start + .milliseconds(3_200)))
+        #expect(!coalescer.coalescesWithoutCheck(user: "ada", conversation: "c1", now: start + .milliseconds(13_200)))  // check is stale
+        #expect(!coalescer.coalescesWithoutCheck(user: "grace", conversation: "c1", now: start + .milliseconds(3_200)))
+    }
 }

@@ -23,6 +23,7 @@ struct AttentionRoutes: Sendable {
         let id = try ConversationID.parse(request.pathParameters["id"])
         let coalescer = context.typing
         let user = session.user.id
+        if coalescer.coalescesWithoutCheck(user: user, conversation: id.uuidString) { return .noContent() }
         try await context.attention.typing(in: id, viewer: session.viewer) {
             coalescer.shouldSend(user: user, conversation: id.uuidString)
         }

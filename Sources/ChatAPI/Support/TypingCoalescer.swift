@@ -10,6 +10,12 @@ import Synchronization
 /// every 2 s would be 500 notices a second, each delivered to 999 streams (half a million
 /// writes a second for "someone is typing"); with it, each open page gets at most a few a
 /// second, which is all a typing line can show.
+///
+/// A call that would be coalesced anyway, from a user whose access to the conversation was
+/// checked less than `accessMemory` ago, is answered without asking the database
+/// (`coalescesWithoutCheck`): the access check was most of typing's database cost (500 queries
+/// a second in such a circle, scripts/bench-typing). Such a call sends nothing, so a stale
+/// answer can only be a 204 instead of a 404 to someone removed in the last seconds.
 final class TypingCoalescer: Sendable {
     private struct Key: Hashable {
         var user: String
@@ -25,23 +31,41 @@ final class TypingCoalescer: Sendable {
     private struct State {
         var lastSent: [Key: ContinuousClock.Instant] = [:]
         var windows: [String: Window] = [:]
+        /// When each user's access to each conversation was last checked and allowed.
+        var allowed: [Key: ContinuousClock.Instant] = [:]
     }
 
     private let interval: Duration
     private let perConversationPerSecond: Int
+    private let accessMemory: Duration
     private let state = Mutex(State())
     /// Past this many entries, those no longer in force are forgotten.
     private let trimThreshold = 10_000
 
-    init(interval: Duration = .seconds(2), perConversationPerSecond: Int = 4) {
+    init(interval: Duration = .seconds(2), perConversationPerSecond: Int = 4, accessMemory: Duration = .seconds(10)) {
         self.interval = interval
         self.perConversationPerSecond = perConversationPerSecond
+        self.accessMemory = accessMemory
     }
 
-    /// True when this call should be sent (and records it), false when it is coalesced.
+    /// True when this call would be coalesced and the user's access was checked and allowed
+    /// within `accessMemory`: answer 204 without a query. Records nothing.
+    func coalescesWithoutCheck(user: String, conversation: String, now: ContinuousClock.Instant = .now) -> Bool {
+        let key = Key(user: user, conversation: conversation)
+        return state.withLock { state in
+            guard let checked = state.allowed[key], now - checked < accessMemory else { return false }
+            if let last = state.lastSent[key], now - last < interval { return true }
+            guard let window = state.windows[conversation], now - window.start < .seconds(1) else { return false }
+            return window.sent >= perConversationPerSecond
+        }
+    }
+
+    /// Called once the user's access was checked and allowed: true when this call should be
+    /// sent (and records it), false when it is coalesced.
     func shouldSend(user: String, conversation: String, now: ContinuousClock.Instant = .now) -> Bool {
         let key = Key(user: user, conversation: conversation)
         return state.withLock { state in
+            state.allowed[key] = now
             if let last = state.lastSent[key], now - last < interval { return false }
             var window = state.windows[conversation] ?? Window(start: now, sent: 0)
             if now - window.start >= .seconds(1) { window = Window(start: now, sent: 0) }
@@ -54,6 +78,9 @@ final class TypingCoalescer: Sendable {
             }
             if state.windows.count > trimThreshold {
                 state.windows = state.windows.filter { now - $0.value.start < .seconds(1) }
+            }
+            if state.allowed.count > trimThreshold {
+                state.allowed = state.allowed.filter { now - $0.value < accessMemory }
             }
             return true
         }
