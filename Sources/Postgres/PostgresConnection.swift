@@ -58,13 +58,37 @@ public final class PostgresConnection {
     ///   `.server` with the SQLSTATE when the server rejects it; `.connection` when the
     ///   connection is closed or breaks.
     public func query(_ query: SQLQuery) throws -> PostgresRows {
+        try withParameters(of: query) { values in
+            guard !query.binds.isEmpty else { return try executeUnnamed(query, values: values) }
+            return try queryPrepared(query, values: values)
+        }
+    }
+
+    /// The first column of the first row as raw bytes, fetched in PostgreSQL's binary format: a
+    /// `bytea` arrives as its bytes (not as hex text twice its size, decoded again here). For
+    /// large values read often, like attachment chunks; nil for no row or NULL. The statement
+    /// runs unnamed (parsed and planned per call: meant for a short one). Throws as `query(_:)`.
+    public func binaryValue(_ query: SQLQuery) throws -> [UInt8]? {
+        try withParameters(of: query) { values in
+            let handle = try openHandle()
+            let types = query.binds.map(\.typeOID)
+            return try checked(PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 1)) { result in
+                guard PQntuples(result) > 0, PQnfields(result) > 0, PQgetisnull(result, 0, 0) == 0 else { return nil }
+                let length = Int(PQgetlength(result, 0, 0))
+                return PQgetvalue(result, 0, 0).withMemoryRebound(to: UInt8.self, capacity: length) {
+                    Array(UnsafeBufferPointer(start: $0, count: length))
+                }
+            }
+        }
+    }
+
+    /// Validates `query` and calls `body` with its parameters as C strings (freed after).
+    private func withParameters<T>(of query: SQLQuery, _ body: ([UnsafePointer<CChar>?]) throws -> T) throws -> T {
         _ = try openHandle()
         try Self.validate(query)
         let texts: [UnsafeMutablePointer<CChar>?] = query.binds.map { $0.text.flatMap { strdup($0) } }
         defer { texts.forEach { $0.map { free($0) } } }
-        let values = texts.map { $0.map { UnsafePointer($0) } }
-        guard !query.binds.isEmpty else { return try executeUnnamed(query, values: values) }
-        return try queryPrepared(query, values: values)
+        return try body(texts.map { $0.map { UnsafePointer($0) } })
     }
 
     /// Runs one statement and returns the number of rows it affected (0 when it has no count).
@@ -149,11 +173,17 @@ public final class PostgresConnection {
 
     /// Turns a result into rows or a `PostgresError`, and clears it.
     func rows(from result: OpaquePointer?) throws -> PostgresRows {
+        try checked(result) { PostgresRows(copying: $0) }
+    }
+
+    /// Reads a successful result with `read` and frees it; a failed one becomes the error it
+    /// carries (a lost connection, or the server's error with its fields).
+    private func checked<T>(_ result: OpaquePointer?, _ read: (OpaquePointer) -> T) throws -> T {
         guard let result else { throw connectionFailure() }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return PostgresRows(copying: result)
+            return read(result)
         case PGRES_FATAL_ERROR:
             if let handle, PQstatus(handle) != CONNECTION_OK { throw connectionFailure(result) }
             throw serverError(result)

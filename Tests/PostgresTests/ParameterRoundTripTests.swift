@@ -171,3 +171,21 @@ import Testing
         }
     }
 }
+
+/// `binaryValue`: a column's raw bytes in PostgreSQL's binary format (attachment chunks).
+@Suite struct BinaryValueTests {
+    @Test("bytea comes back byte for byte (zeros, high bytes, 256 KiB); NULL and no row are nil; errors are thrown")
+    func byteaBytes() async throws {
+        let bytes = (0..<(256 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 8) } + [0, 0, 255, 92, 120]
+        try await withConnection { conn throws in
+            try conn.execute("CREATE TEMP TABLE blobs (id int PRIMARY KEY, bytes bytea)")
+            try conn.execute("INSERT INTO blobs VALUES (1, \(Data(bytes))), (2, NULL), (3, ''::bytea)")
+            #expect(try conn.binaryValue("SELECT bytes FROM blobs WHERE id = \(1)") == bytes)
+            #expect(try conn.binaryValue("SELECT bytes FROM blobs WHERE id = \(2)") == nil)
+            #expect(try conn.binaryValue("SELECT bytes FROM blobs WHERE id = \(3)") == [])
+            #expect(try conn.binaryValue("SELECT bytes FROM blobs WHERE id = \(4)") == nil)
+            #expect(throws: PostgresError.self) { try conn.binaryValue("SELECT bytes FROM no_such_table") }
+            #expect(try conn.scalar("SELECT count(*) AS n FROM blobs", as: Int.self) == 3)  // still usable
+        }
+    }
+}

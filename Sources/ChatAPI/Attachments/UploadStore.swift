@@ -83,8 +83,7 @@ struct UploadStore: Sendable {
     /// Chunk `index` of an upload (nil when it is gone: deleted meanwhile).
     func chunk(_ index: Int, of upload: UUID) async throws -> [UInt8]? {
         try await database.run { connection in
-            try connection.query("SELECT bytes FROM chat.upload_chunks WHERE upload_id = \(upload) AND index = \(index)")
-                .first.map { Array(try $0.decode("bytes", as: Data.self)) }
+            try connection.binaryValue("SELECT bytes FROM chat.upload_chunks WHERE upload_id = \(upload) AND index = \(index)")
         }
     }
 }
