@@ -71,13 +71,18 @@ struct AttachmentRoutes: Sendable {
         })
     }
 
-    /// Writes the chunks covering `range`, one at a time; stops if the client leaves or the
-    /// file disappears (the connection is then closed short of the announced length).
+    /// Writes the chunks covering `range` in order, reading the next one from PostgreSQL while
+    /// the current one is written; stops if the client leaves or the file disappears (the
+    /// connection is then closed short of the announced length).
     private static func copy(_ range: ClosedRange<Int64>, of id: UUID, from store: UploadStore, to writer: ResponseBodyWriter) async {
         let chunkSize = Int64(UploadStore.chunkSize)
+        let last = Int(range.upperBound / chunkSize)
         var index = Int(range.lowerBound / chunkSize)
-        while Int64(index) * chunkSize <= range.upperBound {
-            guard let chunk = try? await store.chunk(index, of: id) else { return }
+        var next: Task<[UInt8]?, Never>? = Task { [index] in try? await store.chunk(index, of: id) }
+        defer { next?.cancel() }
+        while index <= last, let reading = next {
+            guard let chunk = await reading.value else { return }
+            next = index < last ? Task { [index] in try? await store.chunk(index + 1, of: id) } : nil
             let start = Int64(index) * chunkSize
             let from = Int(max(range.lowerBound - start, 0))
             let to = Int(min(range.upperBound - start + 1, Int64(chunk.count)))
