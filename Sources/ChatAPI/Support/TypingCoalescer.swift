@@ -54,9 +54,7 @@ final class TypingCoalescer: Sendable {
         let key = Key(user: user, conversation: conversation)
         return state.withLock { state in
             guard let checked = state.allowed[key], now - checked < accessMemory else { return false }
-            if let last = state.lastSent[key], now - last < interval { return true }
-            guard let window = state.windows[conversation], now - window.start < .seconds(1) else { return false }
-            return window.sent >= perConversationPerSecond
+            return coalesces(key, in: state, now: now)
         }
     }
 
@@ -66,23 +64,27 @@ final class TypingCoalescer: Sendable {
         let key = Key(user: user, conversation: conversation)
         return state.withLock { state in
             state.allowed[key] = now
-            if let last = state.lastSent[key], now - last < interval { return false }
-            var window = state.windows[conversation] ?? Window(start: now, sent: 0)
-            if now - window.start >= .seconds(1) { window = Window(start: now, sent: 0) }
-            guard window.sent < perConversationPerSecond else { return false }
-            window.sent += 1
-            state.windows[conversation] = window
+            guard !coalesces(key, in: state, now: now) else { return false }
+            let current = state.windows[conversation].flatMap { now - $0.start < .seconds(1) ? $0 : nil }
+            state.windows[conversation] = Window(start: current?.start ?? now, sent: (current?.sent ?? 0) + 1)
             state.lastSent[key] = now
-            if state.lastSent.count > trimThreshold {
-                state.lastSent = state.lastSent.filter { now - $0.value < interval }
-            }
-            if state.windows.count > trimThreshold {
-                state.windows = state.windows.filter { now - $0.value.start < .seconds(1) }
-            }
-            if state.allowed.count > trimThreshold {
-                state.allowed = state.allowed.filter { now - $0.value < accessMemory }
-            }
+            trim(&state, now: now)
             return true
         }
+    }
+
+    /// Whether a call now would send nothing: the user's last notice in the conversation is
+    /// under `interval` old, or the conversation's second is full.
+    private func coalesces(_ key: Key, in state: State, now: ContinuousClock.Instant) -> Bool {
+        if let last = state.lastSent[key], now - last < interval { return true }
+        guard let window = state.windows[key.conversation], now - window.start < .seconds(1) else { return false }
+        return window.sent >= perConversationPerSecond
+    }
+
+    /// Forgets, past `trimThreshold` entries, those no longer in force.
+    private func trim(_ state: inout State, now: ContinuousClock.Instant) {
+        if state.lastSent.count > trimThreshold { state.lastSent = state.lastSent.filter { now - $0.value < interval } }
+        if state.windows.count > trimThreshold { state.windows = state.windows.filter { now - $0.value.start < .seconds(1) } }
+        if state.allowed.count > trimThreshold { state.allowed = state.allowed.filter { now - $0.value < accessMemory } }
     }
 }
