@@ -32,9 +32,15 @@ extension PostgresConnection {
 
     /// Runs `sql` as the unnamed statement (parsed and planned for this call only).
     func executeUnnamed(_ query: SQLQuery, values: [UnsafePointer<CChar>?]) throws -> PostgresRows {
+        try rows(from: unnamedResult(query, values: values, binaryResults: false))
+    }
+
+    /// The raw result of `query` run as the unnamed statement, its columns in text or binary
+    /// format; the caller reads and frees it (`rows(from:)`, `checked`).
+    func unnamedResult(_ query: SQLQuery, values: [UnsafePointer<CChar>?], binaryResults: Bool) throws -> OpaquePointer? {
         let handle = try openHandle()
         let types = query.binds.map(\.typeOID)
-        return try rows(from: PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 0))
+        return PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, binaryResults ? 1 : 0)
     }
 
     private func executePrepared(_ name: String, values: [UnsafePointer<CChar>?]) throws -> PostgresRows {

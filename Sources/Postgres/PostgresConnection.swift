@@ -70,9 +70,7 @@ public final class PostgresConnection {
     /// runs unnamed (parsed and planned per call: meant for a short one). Throws as `query(_:)`.
     public func binaryValue(_ query: SQLQuery) throws -> [UInt8]? {
         try withParameters(of: query) { values in
-            let handle = try openHandle()
-            let types = query.binds.map(\.typeOID)
-            return try checked(PQexecParams(handle, query.sql, Int32(types.count), types, values, nil, nil, 1)) { result in
+            try checked(unnamedResult(query, values: values, binaryResults: true)) { result in
                 guard PQntuples(result) > 0, PQnfields(result) > 0, PQgetisnull(result, 0, 0) == 0 else { return nil }
                 let length = Int(PQgetlength(result, 0, 0))
                 return PQgetvalue(result, 0, 0).withMemoryRebound(to: UInt8.self, capacity: length) {
