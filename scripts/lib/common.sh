@@ -14,6 +14,16 @@ die() { log "error: $*"; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# wait_for_http URL: waits until something answers at URL (any status), at most 20 s (then dies).
+wait_for_http() {
+    local url="$1" tries=0
+    until curl -s -o /dev/null "$url"; do
+        tries=$((tries + 1))
+        [ "$tries" -lt 200 ] || die "nothing answers at $url"
+        sleep 0.1
+    done
+}
+
 _APT_UPDATED=0
 
 # ensure_packages PKG...: installs the Debian packages that are missing.
