@@ -1,3 +1,4 @@
+import Foundation
 import HTTP
 import Postgres
 
@@ -21,6 +22,7 @@ public final class ChatAPIService: LifecycleService {
     private let readPool: PostgresPool?
     private let reads: ReadRouting
     private let server: HTTPServer
+    private let attachmentCache: AttachmentCache?
 
     public init(configuration: ChatAPIConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -50,7 +52,11 @@ public final class ChatAPIService: LifecycleService {
                 store: UploadStore(database: Database(pool: attachmentPool, logger: logger)), links: AttachmentLinks(secret: configuration.attachmentSecret),
                 gate: UploadGate(limit: configuration.uploadConcurrency),
                 rateLimiter: SendRateLimiter(ratePerSecond: configuration.uploadRatePerMinute / 60, burst: configuration.uploadBurst),
-                maxBytes: configuration.uploadMaxBytes))
+                maxBytes: configuration.uploadMaxBytes,
+                cache: configuration.attachmentCacheBytes == 0 ? nil : AttachmentCache(
+                    directory: configuration.attachmentCacheDirectory ?? "/tmp/chat-api-attachments-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))",
+                    maxBytes: configuration.attachmentCacheBytes, logger: logger)))
+        attachmentCache = context.uploads.cache
 
         router = Router(cors: configuration.cors, logger: logger, metrics: registry)
         DirectoryRoutes(context: context).register(on: router)
@@ -73,6 +79,7 @@ public final class ChatAPIService: LifecycleService {
 
     public func start() async throws {
         reads.start()
+        attachmentCache?.open()
         try server.start()
         logger.info("chat-api listening", ["host": .string(configuration.host), "port": .int(server.boundPort)])
     }
@@ -87,6 +94,7 @@ public final class ChatAPIService: LifecycleService {
         pool.close()
         committerPool.close()
         attachmentPool.close()
+        attachmentCache?.remove()
     }
 
     /// `db_pool_*` gauges (the same names as the gateway's) for the request pool, plus the

@@ -9,4 +9,6 @@ struct Uploads: Sendable {
     let rateLimiter: SendRateLimiter
     /// `UPLOAD_MAX_BYTES`.
     let maxBytes: Int
+    /// Downloads sent from local disk; nil when turned off or unavailable.
+    let cache: AttachmentCache?
 }

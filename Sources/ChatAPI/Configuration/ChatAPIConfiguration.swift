@@ -51,6 +51,13 @@ public struct ChatAPIConfiguration: Sendable {
     /// budget per replica (a token bucket; a rate of 0 turns it off).
     public var uploadRatePerMinute: Double
     public var uploadBurst: Int
+    /// `ATTACHMENT_CACHE_DIR` (default a directory of this process under `/tmp`, removed when
+    /// it stops): where downloaded attachments are kept on disk, named by SHA-256, to be sent
+    /// with `sendfile`. The directory is emptied at start: give each process its own.
+    public var attachmentCacheDirectory: String?
+    /// `ATTACHMENT_CACHE_MB` (default 1024; 0 turns the cache off): its bound on disk. Files
+    /// larger than a quarter of it are always read from the database.
+    public var attachmentCacheBytes: Int64
     /// `LOG_LEVEL` (default info).
     public var logLevel: LogLevel
 
@@ -80,6 +87,8 @@ public struct ChatAPIConfiguration: Sendable {
         uploadDatabaseConnections = try settings.integer("UPLOAD_DB_CONNECTIONS", default: 4, in: 1...64)
         uploadRatePerMinute = try settings.decimal("UPLOAD_RATE_PER_MINUTE", default: 30, in: 0...1_000_000)
         uploadBurst = try settings.integer("UPLOAD_BURST", default: 10, in: 1...1_000_000)
+        attachmentCacheDirectory = settings.raw("ATTACHMENT_CACHE_DIR")
+        attachmentCacheBytes = Int64(try settings.integer("ATTACHMENT_CACHE_MB", default: 1024, in: 0...1_000_000)) << 20
         logLevel = try LogLevel.fromEnvironment(environment)
     }
 }

@@ -5,7 +5,8 @@ import Models
 
 /// Uploads and downloads (API.md, "Attachments"). Bodies stream both ways in 256 KiB pieces
 /// between the socket and `chat.upload_chunks`: neither an upload nor a download is ever
-/// whole in memory.
+/// whole in memory. Downloads are sent from the disk cache (`AttachmentCache`) when it has,
+/// or can take, the file.
 struct AttachmentRoutes: Sendable {
     let context: APIContext
 
@@ -66,9 +67,23 @@ struct AttachmentRoutes: Sendable {
             return refusal
         }
         let store = context.uploads.store
+        if let region = await cachedRegion(of: file, id: id, range: range) {
+            return HTTPResponse(status: status, headers: headers, body: .file(region))
+        }
         return HTTPResponse(status: status, headers: headers, body: .streamed(length: Int(range.count)) { writer in
             await Self.copy(range, of: id, from: store, to: writer)
         })
+    }
+
+    /// `range` of the file from the disk cache, written there first on a miss; nil when the
+    /// cache is off or cannot take it (the bytes then stream from the database).
+    private func cachedRegion(of file: UploadStore.StoredFile, id: UUID, range: ClosedRange<Int64>) async -> FileRegion? {
+        guard let cache = context.uploads.cache else { return nil }
+        let hex = SHA256.hex(file.sha256)
+        if let region = cache.region(sha256: hex, range: range) { return region }
+        let store = context.uploads.store
+        guard await cache.fill(sha256: hex, size: file.size, chunk: { try await store.chunk($0, of: id) }) else { return nil }
+        return cache.region(sha256: hex, range: range)
     }
 
     /// Writes the chunks covering `range` in order, reading the next one from PostgreSQL while

@@ -145,6 +145,11 @@ extension EventLoop {
                           requestID: inFlight.requestID, persistence: persistence)
             return
         }
+        if case .file(let region) = response.body, hasBody {
+            writeResponse(connection, status: response.status, headers: response.headers, bodyLength: Int(region.length),
+                          body: nil, file: inFlight.isHEAD ? nil : region, requestID: inFlight.requestID, persistence: persistence)
+            return
+        }
         let body = response.bodyBytes
         writeResponse(connection, status: response.status, headers: response.headers,
                       bodyLength: hasBody ? body.count : nil, body: hasBody && !inFlight.isHEAD ? body : nil,
@@ -167,8 +172,9 @@ extension EventLoop {
                       body: response.bodyBytes, requestID: requestID, persistence: .close)
     }
 
+    /// Writes the head (with `body` when it is in memory), then `file`'s bytes when the body is a file.
     func writeResponse(_ connection: Connection, status: Int, headers: HTTPHeaders, bodyLength: Int?, body: [UInt8]?,
-                               requestID: String, persistence: ResponseEncoder.Persistence) {
+                       file: FileRegion? = nil, requestID: String, persistence: ResponseEncoder.Persistence) {
         var dropped = 0
         let bytes = ResponseEncoder.encode(status: status, headers: headers, bodyLength: bodyLength, body: body,
                                            requestID: requestID, persistence: persistence,
@@ -178,6 +184,7 @@ extension EventLoop {
                                    ["request_id": .string(requestID), "count": .int(dropped)])
         }
         connection.output.append(bytes)
+        if let file { connection.output.append(file) }
         connection.state.phase = .writing
         connection.state.closeWhenFlushed = persistence == .close
         flush(connection)

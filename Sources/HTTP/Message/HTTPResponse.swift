@@ -12,6 +12,8 @@ public struct HTTPResponse: Sendable {
         /// (downloads: never whole in memory). A producer that writes another amount gets the
         /// connection closed. Not called for `HEAD`.
         case streamed(length: Int, produce: @Sendable (ResponseBodyWriter) async -> Void)
+        /// Part of a file, sent by the kernel (`sendfile`); its length is the region's.
+        case file(FileRegion)
     }
 
     public var status: Int

@@ -2,16 +2,20 @@ import Glibc
 
 /// Bytes waiting to be written to one connection, in order. Event-stream bytes are queued by
 /// reference (`EventBytes` is shared by every stream an event goes to) and written with
-/// gather writes, so fanning an event out copies nothing per stream.
+/// gather writes, so fanning an event out copies nothing per stream. A file body is written
+/// by the kernel (`sendfile`) once the bytes queued before it are out.
 struct OutputQueue {
     enum Chunk {
         case owned([UInt8])
         case event(EventBytes)
+        case file(FileRegion)
 
+        /// The chunk's bytes (none for a file: `flush` sends it from the file).
         func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
             switch self {
             case .owned(let bytes): bytes.withUnsafeBytes(body)
             case .event(let event): event.bytes.withUnsafeBytes(body)
+            case .file: body(UnsafeRawBufferPointer(start: nil, count: 0))
             }
         }
 
@@ -19,10 +23,12 @@ struct OutputQueue {
             switch self {
             case .owned(let bytes): bytes.count
             case .event(let event): event.bytes.count
+            case .file(let region): Int(region.length)
             }
         }
 
         var isEvent: Bool { if case .event = self { true } else { false } }
+        var file: FileRegion? { if case .file(let region) = self { region } else { nil } }
     }
 
     private var chunks: [Chunk] = []
@@ -45,6 +51,12 @@ struct OutputQueue {
         pendingBytes += event.bytes.count
     }
 
+    mutating func append(_ file: FileRegion) {
+        guard file.length > 0 else { return }
+        chunks.append(.file(file))
+        pendingBytes += Int(file.length)
+    }
+
     mutating func removeAll() {
         chunks = []
         head = 0
@@ -62,8 +74,15 @@ struct OutputQueue {
     mutating func flush(to socket: Socket, iovecs: UnsafeMutableBufferPointer<iovec>) throws(SocketError) -> FlushResult {
         var result = FlushResult()
         while !isEmpty {
-            let outcome = try gather(from: head, filled: 0, into: iovecs) { (count) throws(SocketError) in
-                try socket.send(UnsafeMutableBufferPointer(rebasing: iovecs[0..<count]))
+            let outcome: IOResult<Int>
+            if let file = chunks[head].file {
+                var offset = off_t(file.offset) + off_t(headOffset)
+                outcome = try socket.sendFile(file.descriptor, offset: &offset, count: Int(file.length) - headOffset)
+                if case .processed(0) = outcome { throw SocketError(operation: "sendfile", errno: EIO) }  // the file shrank
+            } else {
+                outcome = try gather(from: head, filled: 0, into: iovecs) { (count) throws(SocketError) in
+                    try socket.send(UnsafeMutableBufferPointer(rebasing: iovecs[0..<count]))
+                }
             }
             guard case .processed(let written) = outcome else { break }
             advance(by: written, result: &result)
@@ -75,7 +94,7 @@ struct OutputQueue {
     /// then runs `body` with the number filled.
     private func gather<R>(from index: Int, filled: Int, into iovecs: UnsafeMutableBufferPointer<iovec>,
                            _ body: (Int) throws(SocketError) -> R) throws(SocketError) -> R {
-        guard index < chunks.count, filled < iovecs.count else { return try body(filled) }
+        guard index < chunks.count, filled < iovecs.count, chunks[index].file == nil else { return try body(filled) }
         let offset = index == head ? headOffset : 0
         let outcome: Result<R, SocketError> = chunks[index].withBytes { raw in
             iovecs[filled] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset), iov_len: raw.count - offset)

@@ -62,6 +62,12 @@ struct Socket {
         try syscall("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Sends up to `count` bytes of `file` from `offset` (advanced by what was sent) with
+    /// `sendfile(2)`; `.processed(0)` means the file ended early.
+    func sendFile(_ file: Int32, offset: inout off_t, count: Int) throws(SocketError) -> IOResult<Int> {
+        try syscall("sendfile") { Glibc.sendfile(fd, file, &offset, count) }
+    }
+
     /// Small responses go out at once instead of waiting for Nagle's timer.
     func setNoDelay() {
         try? setOption(Int32(IPPROTO_TCP), TCP_NODELAY, 1)
