@@ -96,7 +96,9 @@ func runBench(_ options: BenchOptions) throws {
 
     // --- Results. ---
     let groupOfMessage = { (message: Int) in groupList[message % groupList.count] }
-    var latencies: [Double] = []
+    // Two clocks per delivery: from the publisher's acknowledgement (what the server does after
+    // the commit) and from the moment the request went out (what a person sees: end to end).
+    var latencies = Percentiles(), endToEnd = Percentiles(), sends = Percentiles()
     var early = 0
     var measuredDeliveries = 0
     for receiver in receivers {
@@ -106,8 +108,12 @@ func runBench(_ options: BenchOptions) throws {
             guard acknowledged > 0 else { continue }
             let latency = receiver.deliveredAt[index] - acknowledged
             if latency < 0 { early += 1 }
-            latencies.append(Double(max(0, latency)) / 1e6)
+            latencies.add(nanoseconds: max(0, latency))
+            endToEnd.add(nanoseconds: receiver.deliveredAt[index] - sender.sentAt[Int(message)])
         }
+    }
+    for message in warmupCount..<total where sender.acknowledgedAt[message] > 0 {
+        sends.add(nanoseconds: sender.acknowledgedAt[message] - sender.sentAt[message])
     }
     var expected = 0, missing = 0
     for (thread, receiver) in receivers.enumerated() {
@@ -118,8 +124,6 @@ func runBench(_ options: BenchOptions) throws {
             }
         }
     }
-    latencies.sort()
-    func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
     let measuredSeconds = Double(sendEnd - measuredStart) / 1e9
     let cpuPercent = measuredSeconds > 0 ? (measuredTo.cpuSeconds - measuredFrom.cpuSeconds) / measuredSeconds * 100 : 0
     let duplicates = receivers.reduce(0) { $0 + $1.duplicates }
@@ -129,14 +133,36 @@ func runBench(_ options: BenchOptions) throws {
         "target": options.target.rawValue, "streams": opened, "refused": failedToOpen, "rate": options.rate,
         "groups": groupList.count, "messages": total, "publish_errors": sender.errors.load(ordering: .relaxed),
         "deliveries_per_second": (Double(measuredDeliveries) / options.duration).rounded(),
-        "p50_ms": percentile(0.5), "p99_ms": percentile(0.99), "max_ms": latencies.last ?? 0,
+        "p50_ms": latencies.at(0.5), "p99_ms": latencies.at(0.99), "max_ms": latencies.max,
+        "e2e_p50_ms": endToEnd.at(0.5), "e2e_p99_ms": endToEnd.at(0.99), "send_p50_ms": sends.at(0.5), "send_p99_ms": sends.at(0.99),
         "early": early, "expected": expected, "missing": missing, "duplicates": duplicates, "cut_by_server": cut,
         "server_cpu_percent": cpuPercent.rounded(), "server_rss_kib": loaded.residentKiB,
         "rss_per_stream_kib": (perStreamKiB * 10).rounded() / 10,
     ]
-    print(String(format: "%@ %d streams, %.0f msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, missing %d, duplicates %d, cut %d, server CPU %.0f%%, %.1f KiB/stream",
+    print(String(format: "%@ %d streams, %.0f msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms (end to end p50 %.1f ms, p99 %.1f ms; send p50 %.1f ms), missing %d, duplicates %d, cut %d, server CPU %.0f%%, %.1f KiB/stream",
                  options.target.rawValue, opened, options.rate, Double(measuredDeliveries) / options.duration,
-                 percentile(0.5), percentile(0.99), latencies.last ?? 0, missing, duplicates, cut, cpuPercent, perStreamKiB))
+                 latencies.at(0.5), latencies.at(0.99), latencies.max, endToEnd.at(0.5), endToEnd.at(0.99), sends.at(0.5),
+                 missing, duplicates, cut, cpuPercent, perStreamKiB))
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print("RESULT " + String(decoding: json, as: UTF8.self))
+}
+
+/// Latencies in milliseconds, sorted once on the first question.
+struct Percentiles {
+    private var values: [Double] = []
+    private var sorted = true
+
+    mutating func add(nanoseconds: Int64) {
+        values.append(Double(nanoseconds) / 1e6)
+        sorted = false
+    }
+
+    /// The `p` quantile (0...1), 0 without values.
+    mutating func at(_ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        if !sorted { values.sort(); sorted = true }
+        return values[min(values.count - 1, Int(Double(values.count) * p))]
+    }
+
+    var max: Double { values.max() ?? 0 }
 }

@@ -4,11 +4,13 @@ import Synchronization
 
 /// Publishes messages at a steady rate (open loop: message `n` is due at `start + n / rate`,
 /// whatever the answers before it took) over a few keep-alive connections, one thread each,
-/// and notes when each was acknowledged (chat-api's 201, nchan's 201/202).
+/// and notes when each request went out and when it was acknowledged (chat-api's 201, nchan's
+/// 201/202).
 ///
-/// `@unchecked Sendable`: each thread writes only the `acknowledgedAt` slots of its own
-/// messages; the main thread reads them after every sender thread finished.
+/// `@unchecked Sendable`: each thread writes only the `sentAt` and `acknowledgedAt` slots of its
+/// own messages; the main thread reads them after every sender thread finished.
 final class MessageSender: @unchecked Sendable {
+    let sentAt: UnsafeMutableBufferPointer<Int64>
     let acknowledgedAt: UnsafeMutableBufferPointer<Int64>
     let errors = Atomic<Int>(0)
     private let host: String
@@ -19,6 +21,8 @@ final class MessageSender: @unchecked Sendable {
         self.host = host
         self.port = port
         self.request = request
+        sentAt = .allocate(capacity: capacity)
+        sentAt.initialize(repeating: 0)
         acknowledgedAt = .allocate(capacity: capacity)
         acknowledgedAt.initialize(repeating: 0)
     }
@@ -32,6 +36,7 @@ final class MessageSender: @unchecked Sendable {
         while message < count {
             sleep(until: start + Int64(Double(message) * interval))
             let bytes = request(message)
+            sentAt[message] = monotonicNanoseconds()
             let sent = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent == bytes.count, let status = readResponse(fd, &buffer), (200..<300).contains(status) {
                 acknowledgedAt[message] = monotonicNanoseconds()
