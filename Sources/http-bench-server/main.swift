@@ -1,6 +1,7 @@
 // A minimal service on the HTTP engine for scripts/bench-http: `GET /tiny` answers 13 bytes,
 // `POST /echo` returns the JSON body it was sent, `GET /stream` opens an event stream and
 // `POST /broadcast` sends one event to every open stream, answering how long the sends took.
+// Each answers at once (`Router.addImmediate`: on the event loop, no task).
 // Configuration: PORT (default 8090), LOOPS (default one per core), LOG_LEVEL (default
 // warning: no access lines).
 import Dispatch
@@ -19,24 +20,24 @@ let logger = Logger(label: "bench", level: level)
 let metrics = MetricsRegistry()
 let router = Router(logger: logger, metrics: metrics)
 let tiny = Array("Hello, World!".utf8)
-router.add(.GET, "/tiny") { _ in
+router.addImmediate(.GET, "/tiny") { _ in
     var headers = HTTPHeaders()
     headers.set("Content-Type", "text/plain")
     return HTTPResponse(status: 200, headers: headers, body: .bytes(tiny))
 }
-router.add(.POST, "/echo") { request in
+router.addImmediate(.POST, "/echo") { request in
     var headers = HTTPHeaders()
     headers.set("Content-Type", "application/json")
     return HTTPResponse(status: 200, headers: headers, body: .bytes(request.body))
 }
 let streams = Mutex<[Int: EventStream]>([:])
-router.add(.GET, "/stream") { _ in
+router.addImmediate(.GET, "/stream") { _ in
     .eventStream { stream in
         streams.withLock { $0[stream.id] = stream }
         stream.onClose { _ = streams.withLock { $0.removeValue(forKey: stream.id) } }
     }
 }
-router.add(.POST, "/broadcast") { _ in
+router.addImmediate(.POST, "/broadcast") { _ in
     let event = SSEFrame.encode(id: "1", event: "bench", data: String(repeating: "e", count: 200))
     let targets = streams.withLock { Array($0.values) }
     let start = ContinuousClock.now

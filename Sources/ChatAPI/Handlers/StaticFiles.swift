@@ -53,9 +53,9 @@ struct StaticFiles: Sendable {
     }
 
     func register(on router: Router) {
-        router.add(.GET, "/") { request in serve("index.html", request) }
-        router.add(.GET, "/{file}") { request in serve(request.pathParameters["file"] ?? "", request) }
-        router.add(.GET, "/{folder}/{file}") { request in
+        router.addImmediate(.GET, "/") { request in serve("index.html", request) }
+        router.addImmediate(.GET, "/{file}") { request in serve(request.pathParameters["file"] ?? "", request) }
+        router.addImmediate(.GET, "/{folder}/{file}") { request in
             serve("\(request.pathParameters["folder"] ?? "")/\(request.pathParameters["file"] ?? "")", request)
         }
     }

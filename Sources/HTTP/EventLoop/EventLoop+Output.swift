@@ -37,7 +37,9 @@ extension EventLoop {
             lingeringClose(connection)
         case .readNext:
             disarm(connection)
-            processInbound(connection)  // a pipelined request may be waiting
+            // A pipelined request may be waiting (`processInbound` reads it itself when this
+            // answer was given from inside it).
+            if !answeringImmediately { processInbound(connection) }
         case .close:
             close(connection)
         case .none:

@@ -90,8 +90,9 @@ extension EventLoop {
                 connection.output.append(ResponseEncoder.continueResponse)
                 flush(connection)
             case .request(let request, let keepAlive):
-                dispatch(request, keepAlive: keepAlive, on: connection)
-                return
+                // Answered on the spot: the loop goes on with the next buffered request once
+                // the answer is written (`phase` is then `.reading` again).
+                guard dispatch(request, keepAlive: keepAlive, on: connection) else { return }
             case .streamedRequest(let request, let keepAlive, let expectsContinue):
                 dispatchStreamed(request, keepAlive: keepAlive, expectsContinue: expectsContinue, on: connection)
                 return
@@ -101,9 +102,10 @@ extension EventLoop {
         }
     }
 
-    /// Hands the request to the handler on the cooperative pool. Further pipelined requests
+    /// Answers the request on the spot when it needs no task (`ServerContext.immediate`: true),
+    /// else hands it to the handler on the cooperative pool (false). Further pipelined requests
     /// wait in `inbound` until this one's response is written.
-    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
+    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) -> Bool {
         var request = parsed
         request.requestID = RequestID.resolve(received: request.headers["X-Request-Id"])
         request.remoteAddress = connection.remoteAddress
@@ -112,8 +114,15 @@ extension EventLoop {
         connection.state.phase = .handling
         disarm(connection)
         updateInterest(connection)
+        if let immediate = context.immediate, let response = immediate(request) {
+            answeringImmediately = true
+            deliver(response, to: connection.id)
+            answeringImmediately = false
+            return true
+        }
         let inbox = self.inbox, id = connection.id, handler = context.handler
         Task { inbox.post(.response(id, await handler(request))) }
+        return false
     }
 
     /// A handler's response arrives: write it (or open the stream).

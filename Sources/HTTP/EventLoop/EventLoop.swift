@@ -31,6 +31,9 @@ final class EventLoop: @unchecked Sendable {
     /// Monotonic time of the current iteration.
     var now: UInt64 = 0
     var draining = false
+    /// Set while an immediate answer is delivered from inside `processInbound`, whose loop then
+    /// reads the next pipelined request itself (no recursion per request).
+    var answeringImmediately = false
     var shutdownDeadline: UInt64?
     var dateCache = HTTPDateCache()
     /// A descriptor kept open so that, when the process is out of them, one can be freed to

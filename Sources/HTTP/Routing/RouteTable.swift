@@ -10,7 +10,14 @@ final class RouteTable: Sendable {
         let template: RouteTemplate
         let bodyLimit: Int?
         let streamedBody: Bool
-        let handler: @Sendable (HTTPRequest) async throws -> HTTPResponse
+        let handler: Handler
+    }
+
+    /// What answers an endpoint: a task that may suspend (database calls), or a function that
+    /// answers at once, which the server runs on the event loop that read the request.
+    enum Handler: Sendable {
+        case suspending(@Sendable (HTTPRequest) async throws -> HTTPResponse)
+        case immediate(@Sendable (HTTPRequest) throws -> HTTPResponse)
     }
 
     struct Node: Sendable {

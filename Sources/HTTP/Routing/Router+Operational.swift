@@ -5,7 +5,7 @@ extension Router {
     /// descriptors and memory: `ProcessMetrics`).
     public func addOperationalRoutes(metrics: MetricsRegistry, ready: @escaping @Sendable () async -> Bool) {
         ProcessMetrics.register(in: metrics)
-        add(.GET, "/healthz") { _ in .json(200, ["status": "ok"]) }
+        addImmediate(.GET, "/healthz") { _ in .json(200, ["status": "ok"]) }
         add(.GET, "/readyz") { _ in
             guard await ready() else { throw APIError.unavailable() }
             return .json(200, ["status": "ready"])

@@ -1,44 +1,97 @@
-/// The per-request flow of `Router.handler`.
+/// The per-request flow of `Router.handler` and `Router.immediateHandler`: route, run the
+/// endpoint (or answer 404, 405, `OPTIONS` itself), then the same finish for every answer.
 extension Router {
     func respond(to incoming: HTTPRequest, table: RouteTable) async -> HTTPResponse {
         let start = ContinuousClock.now
         var request = incoming
-        if request.requestID.isEmpty { request.requestID = RequestID.generate() }
         var response: HTTPResponse
-        if let match = table.match(request.path) {
-            response = await dispatch(&request, match)
-        } else {
-            response = APIError.notFound("no route matches this path").response()
+        switch route(&request, table) {
+        case .answered(let answer):
+            response = answer
+        case .run(let endpoint):
+            switch endpoint.handler {
+            case .immediate(let handler):
+                response = run(request) { try handler($0) }
+            case .suspending(let handler):
+                do {
+                    response = try await handler(request)
+                } catch {
+                    response = failure(error, request)
+                }
+            }
         }
-        cors.apply(to: &response.headers, origin: request.headers["Origin"])
-        response.headers.set("X-Request-Id", request.requestID)
-        record(request, status: response.status, duration: ContinuousClock.now - start)
-        return response
+        return finish(request, &response, start: start)
     }
 
-    /// Runs the endpoint `request.method` selects on a matched path, or answers `OPTIONS`
-    /// and 405 itself.
-    private func dispatch(_ request: inout HTTPRequest, _ match: RouteTable.Match) async -> HTTPResponse {
+    /// The answer when it needs no task; nil (nothing recorded) when the endpoint suspends.
+    func respondImmediately(to incoming: HTTPRequest, table: RouteTable) -> HTTPResponse? {
+        let start = ContinuousClock.now
+        var request = incoming
+        var response: HTTPResponse
+        switch route(&request, table) {
+        case .answered(let answer):
+            response = answer
+        case .run(let endpoint):
+            guard case .immediate(let handler) = endpoint.handler else { return nil }
+            response = run(request) { try handler($0) }
+        }
+        return finish(request, &response, start: start)
+    }
+
+    private enum Routed {
+        /// Answered without an endpoint: 404, 405, `OPTIONS`, a bad path parameter.
+        case answered(HTTPResponse)
+        case run(RouteTable.Endpoint)
+    }
+
+    /// Finds the endpoint `request.method` selects and fills the request's route and path
+    /// parameters, or answers itself.
+    private func route(_ request: inout HTTPRequest, _ table: RouteTable) -> Routed {
+        if request.requestID.isEmpty { request.requestID = RequestID.generate() }
+        guard let match = table.match(request.path) else {
+            return .answered(APIError.notFound("no route matches this path").response())
+        }
         let node = match.node
         guard let endpoint = node.endpoint(for: request.method) else {
             request.route = node.endpoints[0].template.text
-            if request.method == .OPTIONS { return options(request, allow: node.allow) }
-            return APIError.methodNotAllowed(allow: [node.allow]).response()
+            if request.method == .OPTIONS { return .answered(options(request, allow: node.allow)) }
+            return .answered(APIError.methodNotAllowed(allow: [node.allow]).response())
         }
         request.route = endpoint.template.text
         do {
             request.pathParameters = try Router.decodeParameters(endpoint.template.parameterNames, match.values)
-            let response = try await endpoint.handler(request)
-            return request.method == .HEAD ? response.withoutStream() : response
-        } catch let error as APIError {
-            return error.response()
         } catch {
-            logger.error("handler failed", [
-                "request_id": .string(request.requestID), "method": .string(request.method.rawValue),
-                "route": .string(request.route ?? ""), "error": .string(String(describing: error)),
-            ])
-            return APIError.internalError().response()
+            return .answered(error.response())
         }
+        return .run(endpoint)
+    }
+
+    private func run(_ request: HTTPRequest, _ handler: (HTTPRequest) throws -> HTTPResponse) -> HTTPResponse {
+        do {
+            return try handler(request)
+        } catch {
+            return failure(error, request)
+        }
+    }
+
+    /// A thrown `APIError` is its response; anything else is logged and answered 500.
+    private func failure(_ error: any Error, _ request: HTTPRequest) -> HTTPResponse {
+        if let error = error as? APIError { return error.response() }
+        logger.error("handler failed", [
+            "request_id": .string(request.requestID), "method": .string(request.method.rawValue),
+            "route": .string(request.route ?? ""), "error": .string(String(describing: error)),
+        ])
+        return APIError.internalError().response()
+    }
+
+    /// What every answer gets: no stream for `HEAD`, CORS, `X-Request-Id`, the access line
+    /// and the metrics.
+    private func finish(_ request: HTTPRequest, _ response: inout HTTPResponse, start: ContinuousClock.Instant) -> HTTPResponse {
+        if request.method == .HEAD { response = response.withoutStream() }
+        cors.apply(to: &response.headers, origin: request.headers["Origin"])
+        response.headers.set("X-Request-Id", request.requestID)
+        record(request, status: response.status, duration: ContinuousClock.now - start)
+        return response
     }
 
     /// `OPTIONS` on a path without its own `OPTIONS` route: a CORS preflight, or else a plain

@@ -36,10 +36,22 @@ public final class Router: Sendable {
     public func add(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil, streamedBody: Bool = false,
                     _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) {
         precondition(!streamedBody || bodyLimit != nil, "a streamed route needs its own body limit")
-        let endpoint = RouteTable.Endpoint(method: method, template: RouteTemplate(template), bodyLimit: bodyLimit,
-                                           streamedBody: streamedBody, handler: handler)
+        register(RouteTable.Endpoint(method: method, template: RouteTemplate(template), bodyLimit: bodyLimit,
+                                     streamedBody: streamedBody, handler: .suspending(handler)))
+    }
+
+    /// Registers a handler that answers without waiting for anything (no database, no other
+    /// task: static files, in-memory answers). The server runs it on the event loop that read
+    /// the request, with no task and no thread hop in between; it must be quick.
+    public func addImmediate(_ method: HTTPMethod, _ template: String, bodyLimit: Int? = nil,
+                             _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        register(RouteTable.Endpoint(method: method, template: RouteTemplate(template), bodyLimit: bodyLimit,
+                                     streamedBody: false, handler: .immediate(handler)))
+    }
+
+    private func register(_ endpoint: RouteTable.Endpoint) {
         pending.withLock { pending in
-            precondition(frozen.load() == nil, "Router.add(\(method), \(template)) after the router was frozen")
+            precondition(frozen.load() == nil, "Router.add(\(endpoint.method), \(endpoint.template.text)) after the router was frozen")
             pending.append(endpoint)
         }
     }
@@ -67,6 +79,13 @@ public final class Router: Sendable {
     public var handler: @Sendable (HTTPRequest) async -> HTTPResponse {
         let table = table()
         return { [self] request in await self.respond(to: request, table: table) }
+    }
+
+    /// What the server tries first, on the event loop: the full answer when the request needs
+    /// no task (an `immediate` route, a 404, a 405, an `OPTIONS`), else nil (then `handler`).
+    public var immediateHandler: @Sendable (HTTPRequest) -> HTTPResponse? {
+        let table = table()
+        return { [self] request in self.respondImmediately(to: request, table: table) }
     }
 
     /// The frozen table, built on first use. Building happens under the same lock as `add`,

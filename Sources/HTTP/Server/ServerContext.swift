@@ -5,6 +5,8 @@ import Synchronization
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: @Sendable (HTTPRequest) async -> HTTPResponse
+    /// Tried first, on the event loop: an answer that needs no task, or nil.
+    let immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?
     let logger: Logger
     let metrics: ServerMetrics
     let parser: RequestParser.Configuration
@@ -13,9 +15,10 @@ final class ServerContext: Sendable {
     private static let nextStreamID = Atomic<Int>(0)
 
     init(configuration: HTTPServerConfiguration, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse,
-         logger: Logger, metrics: MetricsRegistry?, listener: Socket) {
+         immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?, logger: Logger, metrics: MetricsRegistry?, listener: Socket) {
         self.configuration = configuration
         self.handler = handler
+        self.immediate = immediate
         self.logger = logger
         self.metrics = ServerMetrics(metrics)
         self.listener = listener
