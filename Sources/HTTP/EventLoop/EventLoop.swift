@@ -1,3 +1,4 @@
+import CLinuxShims
 import Foundation
 import Glibc
 
@@ -69,8 +70,12 @@ final class EventLoop: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "http-loop-\(index)"
+        let thread = Thread { [self] in
+            // What `top -H` and `perf` show (Foundation's `Thread.name` leaves the kernel's name
+            // inherited from the starting thread).
+            clinux_name_thread("http-loop-\(index)")
+            run()
+        }
         thread.start()
     }
 
