@@ -76,6 +76,33 @@ struct MessageSearchTests {
         #expect(try await api.found(admin, "removed") == [])
     }
 
+    @Test("a caller who sees more than 5,000 messages is searched through the GIN index, by the same rules")
+    func manyVisibleMessages() async throws {
+        let api = try harness()
+        let admin = try await api.user(.admin)
+        let member = try await api.user()
+        let busy = try await api.circleChat(admin, members: [member])
+        let left = try await api.circleChat(admin, members: [member])
+        // 5,001 messages the member may read: past MessageSearchStore.scanVisibleLimit.
+        try await api.database.execute("""
+            INSERT INTO chat.messages (conversation_id, sender_id, body)
+            SELECT \(UUID(uuidString: busy.conversation)!), \(admin.id), 'filler line ' || n FROM generate_series(1, 5001) AS n
+            """)
+        let hit = try await api.sent(admin, busy.conversation, "Zéphyrine's zephyr report")
+        let gone = try await api.sent(admin, busy.conversation, "zephyr draft")
+        try expectStatus(try await api.delete(admin, busy.conversation, gone.id), 204)
+        let hidden = try await api.sent(admin, left.conversation, "zephyr elsewhere")
+        try expectStatus(try await api.service("DELETE", "/v1/circles/\(left.circle)/members/\(member.id)"), 204)
+
+        #expect(try await api.found(member, "ZEPH") == [hit.id], "prefix, case, accents; not deleted, not left")
+        #expect(try await api.found(member, "zephyrine report") == [hit.id])
+        #expect(try await api.found(member, "zephyr zzz") == [])
+        #expect(try await api.found(admin, "zephyr") == [hidden.id, hit.id])
+        let page = try await api.searchMessages(member, "q=filler&limit=3")
+        #expect(try page.items().count == 3)
+        #expect(try page.object()["next_cursor"] is String)
+    }
+
     @Test("conversation_id narrows; limit and the keyset cursor page through without repeats; bad parameters are 400")
     func pagingAndRefusals() async throws {
         let api = try harness()
