@@ -5,7 +5,7 @@ import Synchronization
 
 /// Attachment bytes on local disk, named by their SHA-256, so that a download goes out with
 /// `sendfile` (the kernel copies from the page cache to the socket) instead of through
-/// PostgreSQL and this process (docs/architecture.md, "Attachments").
+/// PostgreSQL and this process (docs/architecture.md, "ChatAPI": attachments).
 ///
 /// PostgreSQL stays the truth: every download is still authorised and looked up there first,
 /// and the cache only holds bytes. An upload's bytes never change, so a file named by its
