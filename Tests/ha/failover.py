@@ -27,9 +27,13 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+import sse  # noqa: E402  (scripts/lib/sse.py)
 
 USERS = 20
 EXTRA_STREAMS = 10  # on top of one per user: 30 streams
@@ -237,24 +241,10 @@ class Follower(threading.Thread):
                 response.read()
                 return
             self.connections += 1
-            frame_id, event, data = None, None, []
-            while not self.stop.is_set():
-                line = response.readline()
-                if not line:
-                    return
-                line = line.decode().rstrip("\r\n")
-                if line == "":
-                    if frame_id is not None:
-                        self.handle(frame_id, event, "\n".join(data))
-                        self.last_id = frame_id
-                        self.opened.set()
-                    frame_id, event, data = None, None, []
-                elif line.startswith("id:"):
-                    frame_id = int(line[3:].strip())
-                elif line.startswith("event:"):
-                    event = line[6:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].strip())
+            for frame_id, event, data in sse.frames(response, self.stop):
+                self.handle(frame_id, event, data)
+                self.last_id = frame_id
+                self.opened.set()
         finally:
             connection.close()
 

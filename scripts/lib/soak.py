@@ -34,6 +34,8 @@ import threading
 import time
 import uuid
 
+import sse
+
 START = time.monotonic()
 
 
@@ -229,24 +231,12 @@ class Follower(threading.Thread):
             connection.close()
 
     def read_frames(self, response):
-        frame_id, event = None, None
-        while not self.stop.is_set():
-            line = response.readline()
-            if not line:
-                return
-            line = line.decode().rstrip("\r\n")
-            if line == "":
-                if frame_id is not None:
-                    if event is not None:
-                        self.events.append((frame_id, event))
-                    elif self.start_pos is None:
-                        self.start_pos = frame_id
-                    self.last_id = frame_id
-                frame_id, event = None, None
-            elif line.startswith("id:"):
-                frame_id = int(line[3:].strip())
-            elif line.startswith("event:"):
-                event = line[6:].strip()
+        for frame_id, event, _ in sse.frames(response, self.stop):
+            if event is not None:
+                self.events.append((frame_id, event))
+            elif self.start_pos is None:
+                self.start_pos = frame_id
+            self.last_id = frame_id
 
 
 class Soak:
