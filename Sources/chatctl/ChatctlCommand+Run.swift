@@ -36,6 +36,8 @@ extension ChatctlCommand {
             print("deleted \(uploads) uploads not attached within 24 h")
         case .seedSearch(let messages, let conversations):
             print(try SearchBenchSeed(messages: messages, conversations: conversations).load(on: connection))
+        case .seedScale(let messages, let users, let conversations):
+            print(try ScaleSeed(messages: messages, users: users, conversations: conversations).load(on: connection))
         }
     }
 }

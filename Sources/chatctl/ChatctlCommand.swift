@@ -9,6 +9,7 @@ enum ChatctlCommand: Equatable {
     case token(userID: String, ttlSeconds: Int)
     case prune(olderThanHours: Int)
     case seedSearch(messages: Int, conversations: Int)
+    case seedScale(messages: Int, users: Int, conversations: Int)
 
     /// What `--help` explains: everything, or one command.
     enum Topic: String, CaseIterable {
@@ -18,6 +19,7 @@ enum ChatctlCommand: Equatable {
         case token
         case prune
         case seedSearch = "seed-search"
+        case seedScale = "seed-scale"
     }
 
     /// Parses the arguments after the program name.
@@ -64,6 +66,12 @@ enum ChatctlCommand: Equatable {
             let conversations = try takeInteger("--conversations", from: &rest, in: 1...1_000_000, topic: topic) ?? 10_000
             try expectNothingMore(rest, topic: topic)
             return .seedSearch(messages: messages, conversations: conversations)
+        case .seedScale:
+            let messages = try takeInteger("--messages", from: &rest, in: 1...100_000_000, topic: topic) ?? 10_000_000
+            let users = try takeInteger("--users", from: &rest, in: 100...10_000_000, topic: topic) ?? 100_000
+            let conversations = try takeInteger("--conversations", from: &rest, in: 20...2_000_000, topic: topic) ?? 20_000
+            try expectNothingMore(rest, topic: topic)
+            return .seedScale(messages: messages, users: users, conversations: conversations)
         }
     }
 

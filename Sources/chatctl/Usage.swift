@@ -15,6 +15,8 @@ enum Usage {
                   prune [--older-than-hours N]   delete stream events older than N hours (default 24) and stale uploads
                   seed-search [--messages N] [--conversations N]
                                                  load a synthetic data set for scripts/bench-search
+                  seed-scale [--messages N] [--users N] [--conversations N]
+                                                 load the scale data set for scripts/bench-scale
 
                 Environment:
                   DATABASE_URL   the PostgreSQL URL (required), e.g. postgres://chat@127.0.0.1:5432/chat
@@ -63,6 +65,19 @@ enum Usage {
                 N messages (default 1,000,000) of 4-24 made-up words over N circle chats (default
                 10,000) of 8 members each; the member bench-member is in 20 of them. No stream events
                 are written for these messages. Run it once, on a database nobody else uses.
+                """
+        case .seedScale:
+            return """
+                Usage: chatctl seed-scale [--messages N] [--users N] [--conversations N]
+
+                Loads the scale benchmark's data set into an empty database, quickly (COPY): N messages
+                (default 10,000,000) from N users (default 100,000: 10 to 50 admins, the rest members)
+                over N conversations (default 20,000: two in five circle chats, of 10-50 members and a
+                few of 1,000-5,000, one in ten admins-only; the rest direct chats admin - member),
+                spread unevenly, with read markers. scale-member is in 20 circles and 10 direct
+                chats; scale-admin is an admin. No stream events are written for these messages; the
+                foreign keys of the big tables are checked once at the end. About a minute per million
+                messages on two cores. Run it once, on a database nobody else uses.
                 """
         }
     }

@@ -7,7 +7,7 @@ struct ChatctlCommandLineTests {
     @Test("--help works overall and per command, without a database")
     func help() async throws {
         for arguments in [["--help"], ["help"], ["migrate", "--help"], ["token", "--help"], ["help", "prune"], ["seed-demo", "-h"],
-                          ["seed-search", "--help"]] {
+                          ["seed-search", "--help"], ["seed-scale", "--help"], ["help", "seed-scale"]] {
             let outcome = try await ChatctlProcess.run(arguments, environment: [:])
             #expect(outcome.status == 0, "\(arguments): \(outcome.stderr)")
             #expect(outcome.stdout.contains("Usage: chatctl"), "\(arguments)")
@@ -18,6 +18,8 @@ struct ChatctlCommandLineTests {
         ([String](), "no command"), (["frob"], "unknown command frob"), (["token"], "USER_ID"),
         (["token", "u1", "--ttl", "5"], "--ttl"), (["prune", "--older-than-hours"], "needs a value"),
         (["migrate", "extra"], "unexpected argument"), (["seed-search", "--messages", "0"], "--messages"),
+        (["seed-scale", "--users", "99"], "--users"), (["seed-scale", "--conversations=5"], "--conversations"),
+        (["seed-scale", "--messages"], "needs a value"), (["seed-scale", "--circles", "3"], "unexpected argument"),
     ])
     func usageErrors(arguments: [String], mention: String) async throws {
         let outcome = try await ChatctlProcess.run(arguments, environment: ["DATABASE_URL": "postgres://x@127.0.0.1:1/x"])
@@ -94,6 +96,18 @@ struct ChatctlCommandLineTests {
                     """)[0].decode("seq", as: Int64.self)
             }
             #expect(next == 3000 / 40 + 2, "the chat_created system message, 75 loaded, then this one")
+        }
+    }
+
+    @Test("seed-scale loads the scale set with the sizes given and says what it loaded (ScaleSeedTests checks the set)")
+    func seedScale() async throws {
+        try await StoreFixture.with(migrated: true) { fixture in
+            let environment = ["DATABASE_URL": fixture.database.url]
+            let seed = try await ChatctlProcess.run(
+                ["seed-scale", "--messages", "500", "--users=100", "--conversations", "20"], environment: environment)
+            #expect(seed.status == 0 && seed.stdout.hasPrefix("loaded 500 messages over 20 conversations (8 circle chats, 12 direct chats) "
+                + "and 100 users (10 admins); scale-member is in 8 circles and 10 direct chats"), "\(seed.stderr)")
+            #expect(try await fixture.count("chat.messages") == 500 + 8)
         }
     }
 }
