@@ -24,6 +24,35 @@ wait_for_http() {
     done
 }
 
+# start_chat_api [VAR=VALUE...]: starts "$BIN/chat-api" on a free port with the benchmarks'
+# settings (no send rate limit, warnings only) plus the environment given, logging to
+# "$WORK/chat-api.log"; sets API_PORT and API_PID once it answers /readyz. Another port is tried
+# when the chosen one was taken meanwhile (5 attempts, then it dies).
+start_chat_api() {
+    local attempt tries
+    for attempt in 1 2 3 4 5; do
+        API_PORT="$(pg_free_port)"
+        env API_PORT="$API_PORT" CHAT_SERVICE_KEY="bench-service-key-0123456789" \
+            CHAT_ATTACHMENT_SECRET="bench-attachment-secret-0123456789abcdef" SEND_RATE_PER_SECOND=0 LOG_LEVEL=warning "$@" \
+            "$BIN/chat-api" > "$WORK/chat-api.log" 2>&1 &
+        API_PID="$!"
+        tries=0
+        while kill -0 "$API_PID" 2>/dev/null; do
+            if curl -s -o /dev/null "http://127.0.0.1:$API_PORT/readyz"; then
+                sleep 0.2  # whoever answered, chat-api must still be alive (it exits if the bind failed)
+                kill -0 "$API_PID" 2>/dev/null && return 0
+            fi
+            tries=$((tries + 1))
+            [ "$tries" -lt 200 ] || break
+            sleep 0.1
+        done
+        kill "$API_PID" 2>/dev/null || true
+        wait "$API_PID" 2>/dev/null || true
+        log "chat-api did not start on port $API_PORT (attempt $attempt): $(tail -n 1 "$WORK/chat-api.log")"
+    done
+    die "chat-api did not start"
+}
+
 _APT_UPDATED=0
 
 # ensure_packages PKG...: installs the Debian packages that are missing.
