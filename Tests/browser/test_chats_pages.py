@@ -366,6 +366,9 @@ def test_a_member_removed_from_the_circle_loses_the_open_chat_live(member_page, 
     conversation = api.call("POST", "/v1/conversations/circle", env["admin_token"],
                             {"circle_id": circle["id"], "send_policy": "all_members"})
     member_page.open_conversation(conversation["id"], circle["name"])
+    # The history loaded (the chat's creation notice shows): the loss comes over the stream,
+    # not as a 404 of a history request still in flight (which has its own notice).
+    member_page.wait(lambda: member_page.messages(), "the chat's history did not load")
 
     api.service("DELETE", f"/v1/circles/{circle['id']}/members/{member_user['id']}")
     member_page.wait(lambda: "#/circle" in member_page.driver.current_url, "the removed member still sees the chat")
