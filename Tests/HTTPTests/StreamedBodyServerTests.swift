@@ -64,6 +64,25 @@ import TestSupport
         }
     }
 
+    /// The router answers a streamed request at once (a bad path parameter: 400, no task): the
+    /// answer still ends the upload like a handler's early answer, instead of being written
+    /// before the body phase is set up.
+    @Test func anAnswerGivenAtOnceToAStreamedRequestEndsTheUpload() async throws {
+        let router = Router(logger: Logger(label: "test", level: .error))
+        router.add(.POST, "/up/{name}", bodyLimit: 1 << 20, streamedBody: true) { _ in .text(200, "stored") }
+        var configuration = HTTPServerConfiguration()
+        configuration.port = 0
+        let server = HTTPServer(configuration: configuration, router: router, logger: Logger(label: "test", level: .error))
+        try server.start()
+        defer { Task { await server.shutdown(timeout: .seconds(2)) } }
+        let client = try await HTTPTestClient.connect(port: server.boundPort)
+        try await client.send("POST /up/%ZZ HTTP/1.1\r\nHost: h\r\nContent-Length: 500000\r\n\r\nabc")
+        let response = try await client.readResponse()
+        #expect(response.status == 400)
+        #expect(response.header("Connection") == "close")
+        #expect(try await client.waitForClose(timeout: .seconds(5)))
+    }
+
     @Test func aStreamedResponseIsWrittenWholeAndHEADGetsOnlyItsLength() async throws {
         try await withRouterServer { server in
             let client = try await HTTPTestClient.connect(port: server.boundPort)

@@ -102,10 +102,13 @@ extension EventLoop {
         }
     }
 
-    /// Answers the request on the spot when it needs no task (`ServerContext.immediate`: true),
-    /// else hands it to the handler on the cooperative pool (false). Further pipelined requests
-    /// wait in `inbound` until this one's response is written.
-    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) -> Bool {
+    /// Asks the responder: an answer given now is written on the spot (true) unless
+    /// `inline` is false (a streamed request, whose body phase the caller sets up next: the
+    /// answer then comes through the inbox like a task's); else the task runs on the
+    /// cooperative pool (false). Further pipelined requests wait in `inbound` until this one's
+    /// response is written.
+    @discardableResult
+    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, inline: Bool = true, on connection: Connection) -> Bool {
         var request = parsed
         request.requestID = RequestID.resolve(received: request.headers["X-Request-Id"])
         request.remoteAddress = connection.remoteAddress
@@ -113,17 +116,21 @@ extension EventLoop {
                                                   isHTTP10: request.version == .http10, requestID: request.requestID)
         connection.state.phase = .handling
         disarm(connection)
-        // Answered at once, the connection's epoll interest ends where it started: no change
-        // to ask for (two `epoll_ctl` calls per request saved).
-        if let immediate = context.immediate, let response = immediate(request) {
+        let inbox = self.inbox, id = connection.id
+        switch context.responder(request) {
+        case .now(let response) where inline:
+            // The connection's epoll interest ends where it started: no change to ask for
+            // (two `epoll_ctl` calls per request saved).
             answeringImmediately = true
-            deliver(response, to: connection.id)
+            deliver(response, to: id)
             answeringImmediately = false
             return true
+        case .now(let response):
+            inbox.post(.response(id, response))
+        case .later(let produce):
+            Task { inbox.post(.response(id, await produce())) }
         }
         updateInterest(connection)
-        let inbox = self.inbox, id = connection.id, handler = context.handler
-        Task { inbox.post(.response(id, await handler(request))) }
         return false
     }
 

@@ -8,7 +8,7 @@ extension EventLoop {
         let upload = RequestBodyStream(connection: connection.id, inbox: inbox)
         var request = request
         request.bodyStream = upload
-        dispatch(request, keepAlive: keepAlive, on: connection)
+        dispatch(request, keepAlive: keepAlive, inline: false, on: connection)
         connection.state.phase = .receiving
         connection.upload = upload
         connection.state.uploadPaused = false

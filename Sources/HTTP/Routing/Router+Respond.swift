@@ -1,41 +1,29 @@
-/// The per-request flow of `Router.handler` and `Router.immediateHandler`: route, run the
-/// endpoint (or answer 404, 405, `OPTIONS` itself), then the same finish for every answer.
+/// The per-request flow of `Router.responder`: route once, then answer at once (an immediate
+/// endpoint, 404, 405, `OPTIONS`) or later (a suspending endpoint, in a task); every answer gets
+/// the same finish.
 extension Router {
-    func respond(to incoming: HTTPRequest, table: RouteTable) async -> HTTPResponse {
+    func answer(_ incoming: HTTPRequest, table: RouteTable) -> HTTPAnswer {
         let start = ContinuousClock.now
         var request = incoming
-        var response: HTTPResponse
         switch route(&request, table) {
-        case .answered(let answer):
-            response = answer
+        case .answered(let response):
+            return .now(finish(request, response, start: start))
         case .run(let endpoint):
             switch endpoint.handler {
             case .immediate(let handler):
-                response = run(request) { try handler($0) }
+                return .now(finish(request, run(request, handler), start: start))
             case .suspending(let handler):
-                do {
-                    response = try await handler(request)
-                } catch {
-                    response = failure(error, request)
+                return .later { [self, request] in
+                    let response: HTTPResponse
+                    do {
+                        response = try await handler(request)
+                    } catch {
+                        response = failure(error, request)
+                    }
+                    return finish(request, response, start: start)
                 }
             }
         }
-        return finish(request, &response, start: start)
-    }
-
-    /// The answer when it needs no task; nil (nothing recorded) when the endpoint suspends.
-    func respondImmediately(to incoming: HTTPRequest, table: RouteTable) -> HTTPResponse? {
-        let start = ContinuousClock.now
-        var request = incoming
-        var response: HTTPResponse
-        switch route(&request, table) {
-        case .answered(let answer):
-            response = answer
-        case .run(let endpoint):
-            guard case .immediate(let handler) = endpoint.handler else { return nil }
-            response = run(request) { try handler($0) }
-        }
-        return finish(request, &response, start: start)
     }
 
     private enum Routed {
@@ -86,8 +74,8 @@ extension Router {
 
     /// What every answer gets: no stream for `HEAD`, CORS, `X-Request-Id`, the access line
     /// and the metrics.
-    private func finish(_ request: HTTPRequest, _ response: inout HTTPResponse, start: ContinuousClock.Instant) -> HTTPResponse {
-        if request.method == .HEAD { response = response.withoutStream() }
+    private func finish(_ request: HTTPRequest, _ answer: HTTPResponse, start: ContinuousClock.Instant) -> HTTPResponse {
+        var response = request.method == .HEAD ? answer.withoutStream() : answer
         cors.apply(to: &response.headers, origin: request.headers["Origin"])
         response.headers.set("X-Request-Id", request.requestID)
         record(request, status: response.status, duration: ContinuousClock.now - start)

@@ -77,15 +77,16 @@ public final class Router: Sendable {
     /// The function the server calls for every request. Never throws: every failure is already
     /// a response.
     public var handler: @Sendable (HTTPRequest) async -> HTTPResponse {
-        let table = table()
-        return { [self] request in await self.respond(to: request, table: table) }
+        let responder = responder
+        return { request in await responder(request).response() }
     }
 
-    /// What the server tries first, on the event loop: the full answer when the request needs
-    /// no task (an `immediate` route, a 404, a 405, an `OPTIONS`), else nil (then `handler`).
-    public var immediateHandler: @Sendable (HTTPRequest) -> HTTPResponse? {
+    /// What the server calls on the event loop for every request: the answer now (an
+    /// `immediate` route, a 404, a 405, an `OPTIONS`) or the task that will make it. The route
+    /// is matched once either way.
+    public var responder: @Sendable (HTTPRequest) -> HTTPAnswer {
         let table = table()
-        return { [self] request in self.respondImmediately(to: request, table: table) }
+        return { [self] request in self.answer(request, table: table) }
     }
 
     /// The frozen table, built on first use. Building happens under the same lock as `add`,

@@ -22,25 +22,27 @@ public final class HTTPServer: Sendable {
     }
 
     private let configuration: HTTPServerConfiguration
-    private let handler: @Sendable (HTTPRequest) async -> HTTPResponse
-    private let immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?
+    private let responder: @Sendable (HTTPRequest) -> HTTPAnswer
     private let logger: Logger
     private let metrics: MetricsRegistry?
     private let state = Mutex(State.idle)
     private let port = Atomic<Int>(0)
 
     /// - Parameters:
-    ///   - immediate: tried first for every request that parsed, on the event loop that read
-    ///     it: the answer when it needs no task (it must not block), else nil.
-    ///   - handler: called for every other request that parsed; never blocks a loop (it runs as a task).
+    ///   - handler: called for every request that parsed; never blocks a loop (it runs as a task).
     ///   - logger: receives the engine's own lines (rejected requests, slow consumers, errors).
     ///   - metrics: where connection, stream and byte counts go; nil records none.
-    public init(configuration: HTTPServerConfiguration = .init(), logger: Logger = Logger(label: "http"),
-                metrics: MetricsRegistry? = nil, immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)? = nil,
-                handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+    public convenience init(configuration: HTTPServerConfiguration = .init(), logger: Logger = Logger(label: "http"),
+                            metrics: MetricsRegistry? = nil, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse) {
+        self.init(configuration: configuration, logger: logger, metrics: metrics) { request in .later { await handler(request) } }
+    }
+
+    /// `responder` is called on the event loop for every request that parsed: it must not block
+    /// (what waits goes in the `.later` task).
+    init(configuration: HTTPServerConfiguration, logger: Logger, metrics: MetricsRegistry?,
+         responder: @escaping @Sendable (HTTPRequest) -> HTTPAnswer) {
         self.configuration = configuration
-        self.handler = handler
-        self.immediate = immediate
+        self.responder = responder
         self.logger = logger
         self.metrics = metrics
     }
@@ -50,8 +52,7 @@ public final class HTTPServer: Sendable {
                             logger: Logger = Logger(label: "http"), metrics: MetricsRegistry? = nil) {
         var configuration = configuration
         configuration.bodyRule = { method, path in router.bodyRule(method: method, path: path) }
-        self.init(configuration: configuration, logger: logger, metrics: metrics, immediate: router.immediateHandler,
-                  handler: router.handler)
+        self.init(configuration: configuration, logger: logger, metrics: metrics, responder: router.responder)
     }
 
     /// The port the server listens on (the chosen one when configured with port 0); 0 before `start()`.
@@ -72,7 +73,7 @@ public final class HTTPServer: Sendable {
             } catch {
                 throw HTTPServerError("cannot listen on \(address): \(error)")
             }
-            let context = ServerContext(configuration: configuration, handler: handler, immediate: immediate, logger: logger,
+            let context = ServerContext(configuration: configuration, responder: responder, logger: logger,
                                         metrics: metrics, listener: listener)
             let exited = CompletionLatch(count: configuration.loopCount)
             var loops: [EventLoop] = []

@@ -4,9 +4,8 @@ import Synchronization
 /// the listening socket, and the connection count behind `maxConnections`.
 final class ServerContext: Sendable {
     let configuration: HTTPServerConfiguration
-    let handler: @Sendable (HTTPRequest) async -> HTTPResponse
-    /// Tried first, on the event loop: an answer that needs no task, or nil.
-    let immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?
+    /// Called on the event loop for every request: the answer now, or the task that makes it.
+    let responder: @Sendable (HTTPRequest) -> HTTPAnswer
     let logger: Logger
     let metrics: ServerMetrics
     let parser: RequestParser.Configuration
@@ -14,11 +13,10 @@ final class ServerContext: Sendable {
     private let openConnections = Atomic<Int>(0)
     private static let nextStreamID = Atomic<Int>(0)
 
-    init(configuration: HTTPServerConfiguration, handler: @escaping @Sendable (HTTPRequest) async -> HTTPResponse,
-         immediate: (@Sendable (HTTPRequest) -> HTTPResponse?)?, logger: Logger, metrics: MetricsRegistry?, listener: Socket) {
+    init(configuration: HTTPServerConfiguration, responder: @escaping @Sendable (HTTPRequest) -> HTTPAnswer,
+         logger: Logger, metrics: MetricsRegistry?, listener: Socket) {
         self.configuration = configuration
-        self.handler = handler
-        self.immediate = immediate
+        self.responder = responder
         self.logger = logger
         self.metrics = ServerMetrics(metrics)
         self.listener = listener
