@@ -51,35 +51,46 @@ def memory(r):
     return "-" if value is None else f"{value:.1f} KiB"
 
 
-def table(results):
-    rows = [
-        "| run | server | streams | msg/s | deliveries/s | p50 ms | p99 ms | max ms | p99, worst round | missing | duplicated | cut | server CPU | RSS per stream |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        server = "chat-gateway" if r["target"] == "gateway" else "nginx + nchan"
-        rows.append(
-            f"| {r['label']} | {server} | {r['streams']:,} | {r['rate']:,.0f} | {r['deliveries_per_second']:,.0f} "
-            f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} | {r['p99_worst_ms']:.1f} | {r['missing']} | {r['duplicates']} "
-            f"| {r['cut_by_server']} | {r['server_cpu_percent']:.0f}% | {memory(r)} |"
-        )
+def markdown_table(columns, results):
+    """One row per result; columns: (header, value of a result) pairs."""
+    rows = ["| " + " | ".join(header for header, _ in columns) + " |", "|" + "---|" * len(columns)]
+    rows += ["| " + " | ".join(value(r) for _, value in columns) + " |" for r in results]
     return "\n".join(rows)
+
+
+def ms(key):
+    return lambda r: f"{r[key]:.1f}"
+
+
+RUN = [
+    ("run", lambda r: r["label"]),
+    ("server", lambda r: "chat-gateway" if r["target"] == "gateway" else "nginx + nchan"),
+    ("streams", lambda r: f"{r['streams']:,}"),
+    ("msg/s", lambda r: f"{r['rate']:,.0f}"),
+]
+CHECKS = [
+    ("missing", lambda r: str(r["missing"])),
+    ("duplicated", lambda r: str(r["duplicates"])),
+    ("cut", lambda r: str(r["cut_by_server"])),
+    ("server CPU", lambda r: f"{r['server_cpu_percent']:.0f}%"),
+]
+
+
+def table(results):
+    return markdown_table(RUN + [
+        ("deliveries/s", lambda r: f"{r['deliveries_per_second']:,.0f}"),
+        ("p50 ms", ms("p50_ms")), ("p99 ms", ms("p99_ms")), ("max ms", ms("max_ms")),
+        ("p99, worst round", ms("p99_worst_ms")),
+    ] + CHECKS + [("RSS per stream", memory)], results)
 
 
 def latency_table(results):
-    rows = [
-        "| run | server | streams | msg/s | end to end p50 ms | end to end p99 ms | send p50 ms | send p99 ms "
-        "| after the ack p50 ms | after the ack p99 ms | max ms | end to end p99, worst round | missing | duplicated | cut | server CPU |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        server = "chat-gateway" if r["target"] == "gateway" else "nginx + nchan"
-        rows.append(
-            f"| {r['label']} | {server} | {r['streams']:,} | {r['rate']:,.0f} | {r['e2e_p50_ms']:.1f} | {r['e2e_p99_ms']:.1f} "
-            f"| {r['send_p50_ms']:.1f} | {r['send_p99_ms']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.1f} "
-            f"| {r['p99_worst_ms']:.1f} | {r['missing']} | {r['duplicates']} | {r['cut_by_server']} | {r['server_cpu_percent']:.0f}% |"
-        )
-    return "\n".join(rows)
+    return markdown_table(RUN + [
+        ("end to end p50 ms", ms("e2e_p50_ms")), ("end to end p99 ms", ms("e2e_p99_ms")),
+        ("send p50 ms", ms("send_p50_ms")), ("send p99 ms", ms("send_p99_ms")),
+        ("after the ack p50 ms", ms("p50_ms")), ("after the ack p99 ms", ms("p99_ms")), ("max ms", ms("max_ms")),
+        ("end to end p99, worst round", ms("p99_worst_ms")),
+    ] + CHECKS, results)
 
 
 def latency_section(results, mode, rounds, load):
