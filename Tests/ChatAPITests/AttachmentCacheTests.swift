@@ -14,12 +14,8 @@ struct AttachmentCacheTests {
     @Test("a download fills the cache; later ones and ranges come from it; a deleted message's file is refused although cached")
     func servedFromDisk() async throws {
         let api = try harness()
-        let admin = try await api.user(.admin), member = try await api.user()
-        let chat = try await api.directChat(admin, member)
         let file = TestFiles.png(width: 64, height: 48, totalBytes: 700_000)  // three chunks
-        let id = try await api.uploaded(member, "shot.png", file)
-        let message = try await api.send(member, chat, "shot", attachments: [id]).decode(Message.self)
-        let url = try #require(message.attachments.first?.url)
+        let (member, chat, message, url) = try await api.attachmentInNewChat("shot.png", file)
         let cached = cacheDirectory + "/" + SHA256.hex(SHA256.hash(file))
         #expect(!FileManager.default.fileExists(atPath: cached))
 
@@ -46,12 +42,8 @@ struct AttachmentCacheTests {
     @Test("a file larger than a quarter of the cache streams from the database and is not cached")
     func largeFileBypasses() async throws {
         let api = try harness()
-        let admin = try await api.user(.admin), member = try await api.user()
-        let chat = try await api.directChat(admin, member)
         let file = TestFiles.filler(1_100_000)  // over 4 MiB / 4
-        let id = try await api.uploaded(member, "big.bin", file)
-        let message = try await api.send(member, chat, "big", attachments: [id]).decode(Message.self)
-        let url = try #require(message.attachments.first?.url)
+        let url = try await api.attachmentInNewChat("big.bin", file).url
         let download = try await api.download(url)
         #expect(download.status == 200 && download.body == file)
         let part = try await api.download(url, headers: [("Range", "bytes=262140-262150")])
@@ -69,12 +61,8 @@ struct AttachmentWithoutCacheTests {
     @Test("with the cache off, downloads and ranges stream from the database")
     func streamedFromDatabase() async throws {
         let api = try harness()
-        let admin = try await api.user(.admin), member = try await api.user()
-        let chat = try await api.directChat(admin, member)
         let file = TestFiles.filler(600_000)
-        let id = try await api.uploaded(member, "data.bin", file)
-        let message = try await api.send(member, chat, "data", attachments: [id]).decode(Message.self)
-        let url = try #require(message.attachments.first?.url)
+        let url = try await api.attachmentInNewChat("data.bin", file).url
         for _ in 0..<2 {
             let download = try await api.download(url)
             #expect(download.status == 200 && download.body == file)

@@ -20,6 +20,17 @@ extension APIHarness {
         return try response.object()["id"] as? String ?? ""
     }
 
+    /// A new member uploads `bytes` and sends them into a new direct chat with a new admin:
+    /// the member, the chat, the message and the member's link to the file.
+    func attachmentInNewChat(_ filename: String, _ bytes: [UInt8]) async throws
+        -> (member: TestUser, chat: String, message: Message, url: String) {
+        let admin = try await user(.admin), member = try await user()
+        let chat = try await directChat(admin, member)
+        let id = try await uploaded(member, filename, bytes)
+        let message = try await send(member, chat, filename, attachments: [id]).decode(Message.self)
+        return (member, chat, message, try #require(message.attachments.first?.url))
+    }
+
     /// A GET of an attachment link (a path with its query), without credentials, as `<img src>` does.
     func download(_ url: String, headers: [(String, String)] = []) async throws -> HTTPTestResponse {
         try await call("GET", url, headers: headers)
